@@ -1,0 +1,49 @@
+// Command notifier is the email notification Lambda: it consumes outbox items from the table's
+// stream and a periodic sweep, and sends them through SES v2. Wiring only.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/gcconboard/gcconboard/shared/auth"
+	"github.com/gcconboard/gcconboard/shared/dynamo"
+	"github.com/gcconboard/gcconboard/shared/mail"
+	"github.com/gcconboard/gcconboard/shared/notifier"
+	"github.com/gcconboard/gcconboard/shared/routes"
+	"github.com/gcconboard/gcconboard/shared/ses"
+	"github.com/gcconboard/gcconboard/shared/store"
+	"github.com/gcconboard/gcconboard/shared/web"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		log.Error("start", "error", err)
+		os.Exit(1)
+	}
+	backend, err := dynamo.FromEnv(cfg)
+	if err != nil {
+		log.Error("start", "error", err)
+		os.Exit(1)
+	}
+	st := store.New(backend)
+	deliverer := &mail.Deliverer{Outbox: st, From: os.Getenv("MAIL_FROM"), Now: time.Now, Log: log,
+		Sender: ses.New(sesv2.NewFromConfig(cfg), os.Getenv("SES_CONFIGURATION_SET"))}
+	api, err := (&web.Server{Store: st, Auth: auth.APIGateway{}, Log: log}).Handler(routes.Notifier)
+	if err != nil {
+		log.Error("start", "error", err)
+		os.Exit(1)
+	}
+	h := &notifier.Handler{Mail: deliverer, HTTP: httpadapter.NewV2(api), Log: log}
+	lambda.Start(h.Invoke)
+}

@@ -1,0 +1,44 @@
+// Command review is the eligibility review Lambda: the reviewers' queue, requests, evidence and
+// decisions. Wiring only.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/gcconboard/gcconboard/shared/auth"
+	"github.com/gcconboard/gcconboard/shared/dynamo"
+	"github.com/gcconboard/gcconboard/shared/eligibility"
+	"github.com/gcconboard/gcconboard/shared/routes"
+	"github.com/gcconboard/gcconboard/shared/store"
+	"github.com/gcconboard/gcconboard/shared/web"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Error("start", "error", err)
+		os.Exit(1)
+	}
+	backend, err := dynamo.FromEnv(cfg)
+	if err != nil {
+		log.Error("start", "error", err)
+		os.Exit(1)
+	}
+	st := store.New(backend)
+	srv := &web.Server{Store: st, Log: log, Auth: auth.APIGateway{},
+		Review: &eligibility.Review{Store: st, Now: time.Now, Log: log}}
+	h, err := srv.Handler(routes.Review)
+	if err != nil {
+		log.Error("start", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+}

@@ -1,0 +1,131 @@
+package mail_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gcconboard/gcconboard/shared/bolt"
+	"github.com/gcconboard/gcconboard/shared/eligibility"
+	"github.com/gcconboard/gcconboard/shared/mail"
+	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/store"
+)
+
+// senderFunc is a function-field fake Sender.
+type senderFunc func(context.Context, mail.Message) (string, error)
+
+func (f senderFunc) Send(ctx context.Context, m mail.Message) (string, error) { return f(ctx, m) }
+
+func setup(t *testing.T, send senderFunc) (*mail.Deliverer, *store.Store, *time.Time, string) {
+	t.Helper()
+	b, err := bolt.Open(t.TempDir() + "/gcc.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	st := store.New(b)
+	now := time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC)
+	r := &onboard.EligibilityRequest{ID: "er_1", PartnerID: "p"}
+	n, err := eligibility.Notify("intake-review", []string{"review@example.gov"}, r,
+		map[string]any{"Request": r, "DueBy": "Monday"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Submit(context.Background(), store.Submission{Request: r, Evidence: &onboard.Evidence{RequestID: "er_1"}},
+		store.Effects{Mail: []*onboard.Notification{n}}); err != nil {
+		t.Fatal(err)
+	}
+	d := &mail.Deliverer{Outbox: st, Sender: send, From: "no-reply@example.gov", Now: func() time.Time { return now }}
+	return d, st, &now, n.ID
+}
+
+func TestDeliverDuplicateRecordsSendOnce(t *testing.T) {
+	var sent atomic.Int32
+	d, st, _, id := setup(t, func(context.Context, mail.Message) (string, error) {
+		sent.Add(1)
+		return "msg-1", nil
+	})
+	var wg sync.WaitGroup
+	for range 10 { // the stream and the sweep may deliver one record many times, even at once
+		wg.Go(func() {
+			if err := d.Deliver(context.Background(), id); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := sent.Load(); got != 1 {
+		t.Errorf("sent %d times, want 1", got)
+	}
+	n, _ := st.Notification(context.Background(), id)
+	if n.Status != onboard.MailSent || n.MessageID != "msg-1" || n.SentAt == nil {
+		t.Errorf("notification = %+v", n)
+	}
+}
+
+func TestDeliverRetriesWithBackoffThenFails(t *testing.T) {
+	var sent atomic.Int32
+	d, st, now, id := setup(t, func(context.Context, mail.Message) (string, error) {
+		sent.Add(1)
+		return "", errors.New("throttled")
+	})
+	ctx := context.Background()
+	if err := d.Deliver(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := st.Notification(ctx, id)
+	if n.Status != onboard.MailPending || n.Attempts != 1 || !n.NextAttemptAt.Equal(now.Add(30*time.Second)) || n.LastError == "" {
+		t.Fatalf("after one failure: %+v", n)
+	}
+	if tried, _ := d.SweepDue(ctx); tried != 0 || sent.Load() != 1 {
+		t.Fatalf("sweep before backoff tried %d, sent %d", tried, sent.Load())
+	}
+	for i := 2; i <= onboard.MaxMailAttempts; i++ {
+		*now = now.Add(mail.Backoff(i - 1))
+		if _, err := d.SweepDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, _ = st.Notification(ctx, id)
+	if n.Status != onboard.MailFailed || int(sent.Load()) != onboard.MaxMailAttempts {
+		t.Fatalf("after %d attempts: status %s, sent %d", onboard.MaxMailAttempts, n.Status, sent.Load())
+	}
+	failed, _ := st.Notifications(ctx, onboard.MailFailed, "")
+	if len(failed) != 1 {
+		t.Errorf("Failed list = %d, want 1", len(failed))
+	}
+	*now = now.Add(time.Hour)
+	if tried, _ := d.SweepDue(ctx); tried != 0 {
+		t.Errorf("a Failed mail was retried by the sweep")
+	}
+}
+
+func TestDeliverPermanentFailureStopsAtOnce(t *testing.T) {
+	d, st, _, id := setup(t, func(context.Context, mail.Message) (string, error) {
+		return "", errors.Join(mail.ErrPermanent, errors.New("address rejected"))
+	})
+	if err := d.Deliver(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := st.Notification(context.Background(), id)
+	if n.Status != onboard.MailFailed || n.Attempts != 1 {
+		t.Errorf("notification = %+v", n)
+	}
+}
+
+func TestRenderEscapesHTML(t *testing.T) {
+	r := &onboard.EligibilityRequest{ID: "er_1", OrganizationName: `<script>alert(1)</script>`}
+	m, err := mail.Render("intake-ack", map[string]any{"Request": r, "Contact": "<b>x</b>", "DueBy": "Monday",
+		"Submitted": "today", "Support": onboard.SupportEmail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.HTML; !strings.Contains(got, "&lt;script&gt;") || strings.Contains(got, "<script>") || strings.Contains(got, "<b>x</b>") {
+		t.Errorf("html not escaped:\n%s", got)
+	}
+}

@@ -1,0 +1,61 @@
+// Package mail renders GCC Onboard's mail from templates and delivers outbox items through a
+// Sender: SES in AWS (shared/ses), a folder of files on the local server (FileSender).
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"strings"
+	texttemplate "text/template"
+)
+
+//go:embed templates/*.tmpl
+var files embed.FS
+
+// Each template file defines "subject" and "text" (rendered as plain text) and "html" (rendered
+// with contextual escaping, so no value can inject markup). Both sets are parsed once, at start.
+var (
+	textTemplates = map[string]*texttemplate.Template{}
+	htmlTemplates = map[string]*htmltemplate.Template{}
+)
+
+func init() {
+	names, err := fs.Glob(files, "templates/*.tmpl")
+	if err != nil {
+		panic(err)
+	}
+	for _, path := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(path, "templates/"), ".tmpl")
+		textTemplates[name] = texttemplate.Must(texttemplate.New(name).Option("missingkey=error").ParseFS(files, path))
+		htmlTemplates[name] = htmltemplate.Must(htmltemplate.New(name).Option("missingkey=error").ParseFS(files, path))
+	}
+}
+
+// Rendered is a rendered mail.
+type Rendered struct {
+	Subject, Text, HTML string
+}
+
+// Render renders template name with data.
+func Render(name string, data any) (Rendered, error) {
+	tt, ok := textTemplates[name]
+	if !ok {
+		return Rendered{}, fmt.Errorf("mail: no template %q", name)
+	}
+	var subject, text, html bytes.Buffer
+	if err := tt.ExecuteTemplate(&subject, "subject", data); err != nil {
+		return Rendered{}, fmt.Errorf("mail: %s subject: %w", name, err)
+	}
+	if err := tt.ExecuteTemplate(&text, "text", data); err != nil {
+		return Rendered{}, fmt.Errorf("mail: %s text: %w", name, err)
+	}
+	if err := htmlTemplates[name].ExecuteTemplate(&html, "html", data); err != nil {
+		return Rendered{}, fmt.Errorf("mail: %s html: %w", name, err)
+	}
+	// A subject is one header line: collapse any line break a value might have carried.
+	s := strings.Join(strings.Fields(subject.String()), " ")
+	return Rendered{Subject: s, Text: strings.TrimSpace(text.String()) + "\n", HTML: strings.TrimSpace(html.String()) + "\n"}, nil
+}
