@@ -2,6 +2,9 @@ module github.com/gcconboard/gcconboard
 
 go 1.26.8
 
+// npm packages (the CDK CLI among them) ship Go template files that are not this module's.
+ignore ./node_modules
+
 require (
 	github.com/Masterminds/semver/v3 v3.5.0 // indirect
 	github.com/aws/aws-cdk-go/awscdk/v2 v2.224.0 // indirect

@@ -33,17 +33,24 @@ func main() {
 		log.Error("start", "error", err)
 		os.Exit(1)
 	}
-	st := store.New(backend)
 	var tenants onboard.TenantCloudChecker
 	if os.Getenv("TENANT_CHECK") != "off" {
 		tenants = entra.New(os.Getenv("ENTRA_BASE_URL"), nil)
 	}
-	srv := &web.Server{Store: st, Log: log,
-		Intake: &eligibility.Intake{Store: st, Tenants: tenants, ReviewTeam: os.Getenv("REVIEW_TEAM_EMAIL"), Now: time.Now, Log: log}}
-	h, err := srv.Handler(routes.Intake)
+	h, err := newHandler(store.New(backend), tenants, os.Getenv("REVIEW_TEAM_EMAIL"), time.Now, log)
 	if err != nil {
 		log.Error("start", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+	lambda.Start(h.ProxyWithContext)
+}
+
+func newHandler(st *store.Store, tenants onboard.TenantCloudChecker, reviewTeam string, now func() time.Time, log *slog.Logger) (*httpadapter.HandlerAdapterV2, error) {
+	srv := &web.Server{Store: st, Log: log,
+		Intake: &eligibility.Intake{Store: st, Tenants: tenants, ReviewTeam: reviewTeam, Now: now, Log: log}}
+	h, err := srv.Handler(routes.Intake)
+	if err != nil {
+		return nil, err
+	}
+	return httpadapter.NewV2(h), nil
 }

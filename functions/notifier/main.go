@@ -36,14 +36,20 @@ func main() {
 		log.Error("start", "error", err)
 		os.Exit(1)
 	}
-	st := store.New(backend)
-	deliverer := &mail.Deliverer{Outbox: st, From: os.Getenv("MAIL_FROM"), Now: time.Now, Log: log,
-		Sender: ses.New(sesv2.NewFromConfig(cfg), os.Getenv("SES_CONFIGURATION_SET"))}
-	api, err := (&web.Server{Store: st, Auth: auth.APIGateway{}, Log: log}).Handler(routes.Notifier)
+	sender := ses.New(sesv2.NewFromConfig(cfg), os.Getenv("SES_CONFIGURATION_SET"))
+	h, err := newHandler(store.New(backend), sender, os.Getenv("MAIL_FROM"), time.Now, log)
 	if err != nil {
 		log.Error("start", "error", err)
 		os.Exit(1)
 	}
-	h := &notifier.Handler{Mail: deliverer, HTTP: httpadapter.NewV2(api), Log: log}
 	lambda.Start(h.Invoke)
+}
+
+func newHandler(st *store.Store, sender mail.Sender, from string, now func() time.Time, log *slog.Logger) (*notifier.Handler, error) {
+	api, err := (&web.Server{Store: st, Auth: auth.APIGateway{}, Log: log}).Handler(routes.Notifier)
+	if err != nil {
+		return nil, err
+	}
+	deliverer := &mail.Deliverer{Outbox: st, Sender: sender, From: from, Now: now, Log: log}
+	return &notifier.Handler{Mail: deliverer, HTTP: httpadapter.NewV2(api), Log: log}, nil
 }

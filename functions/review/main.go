@@ -32,13 +32,20 @@ func main() {
 		log.Error("start", "error", err)
 		os.Exit(1)
 	}
-	st := store.New(backend)
-	srv := &web.Server{Store: st, Log: log, Auth: auth.APIGateway{},
-		Review: &eligibility.Review{Store: st, Now: time.Now, Log: log}}
-	h, err := srv.Handler(routes.Review)
+	h, err := newHandler(store.New(backend), time.Now, log)
 	if err != nil {
 		log.Error("start", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+	lambda.Start(h.ProxyWithContext)
+}
+
+func newHandler(st *store.Store, now func() time.Time, log *slog.Logger) (*httpadapter.HandlerAdapterV2, error) {
+	srv := &web.Server{Store: st, Log: log, Auth: auth.APIGateway{},
+		Review: &eligibility.Review{Store: st, Now: now, Log: log}}
+	h, err := srv.Handler(routes.Review)
+	if err != nil {
+		return nil, err
+	}
+	return httpadapter.NewV2(h), nil
 }

@@ -29,12 +29,17 @@ func main() {
 		log.Error("start", "error", err)
 		os.Exit(1)
 	}
-	sla := &eligibility.SLA{Store: store.New(backend), ReviewTeam: os.Getenv("REVIEW_TEAM_EMAIL"), Log: log}
-	lambda.Start(func(ctx context.Context, ev events.EventBridgeEvent) (*eligibility.SLAReport, error) {
+	lambda.Start(newHandler(store.New(backend), os.Getenv("REVIEW_TEAM_EMAIL"), log))
+}
+
+// newHandler runs the SLA check as of the scheduled event's time.
+func newHandler(st *store.Store, reviewTeam string, log *slog.Logger) func(context.Context, events.EventBridgeEvent) (*eligibility.SLAReport, error) {
+	sla := &eligibility.SLA{Store: st, ReviewTeam: reviewTeam, Log: log}
+	return func(ctx context.Context, ev events.EventBridgeEvent) (*eligibility.SLAReport, error) {
 		at := ev.Time
 		if at.IsZero() {
 			at = time.Now()
 		}
 		return sla.Run(ctx, at)
-	})
+	}
 }

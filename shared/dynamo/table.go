@@ -97,3 +97,9 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, name string) erro
 	}
 	return nil
 }
+
+// DeleteTable removes a table; tests use it to clean up the tables they create.
+func DeleteTable(ctx context.Context, client *dynamodb.Client, name string) error {
+	_, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: &name})
+	return err
+}

@@ -103,7 +103,7 @@ func (in *Intake) submit(ctx context.Context, r *onboard.EligibilityRequest, for
 		if err != nil {
 			return nil, err
 		}
-		idem.Status, idem.ContentType, idem.Body, idem.CreatedAt = 201, "application/json", body, now
+		idem.Status, idem.ContentType, idem.Body, idem.CreatedAt = 201, "application/json", append(body, '\n'), now
 		fx.Idempotency = idem
 	}
 	if err := in.Store.Submit(ctx, store.Submission{Request: r, Evidence: ev, RequirePartner: partner}, fx); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -66,9 +67,10 @@ func newEnv(t *testing.T, b store.Backend) *env {
 	e := &env{t: t, store: st, issuer: issuer, now: time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return e.now }
 	issuer.Now = clock
-	s := &Server{Store: st, Auth: issuer,
-		Intake: &eligibility.Intake{Store: st, ReviewTeam: "review@gcconboard.example", Now: clock},
-		Review: &eligibility.Review{Store: st, Now: clock}}
+	quiet := slog.New(slog.DiscardHandler)
+	s := &Server{Store: st, Auth: issuer, Log: quiet,
+		Intake: &eligibility.Intake{Store: st, ReviewTeam: "review@gcconboard.example", Now: clock, Log: quiet},
+		Review: &eligibility.Review{Store: st, Now: clock, Log: quiet}}
 	h, err := s.Handler()
 	if err != nil {
 		t.Fatal(err)

@@ -51,16 +51,20 @@ func (s *Server) claimIdempotency(r *http.Request, b *body, scope string) (fresh
 var errKeyReused = &onboard.Error{Code: onboard.ErrIdempotencyKeyReused,
 	Message: "This Idempotency-Key was already used with a different body; use a new key for a new request."}
 
-// afterLostRace is called when the write lost to a concurrent request with the same key: it
-// returns the winner's record to replay.
-func (s *Server) afterLostRace(r *http.Request, fresh *store.Idempotency) (*store.Idempotency, error) {
+// afterLostRace is called when a write that carried a fresh idempotency record failed. If a
+// concurrent request with the same key won meanwhile (the write may have failed on that record or
+// on another condition the winner's write now holds, such as the open-request lock), it returns
+// the winner's record to replay; otherwise the write's own error.
+func (s *Server) afterLostRace(r *http.Request, fresh *store.Idempotency, writeErr error) (*store.Idempotency, error) {
 	rec, err := s.Store.Idempotent(r.Context(), fresh.Scope, fresh.Key)
 	switch {
 	case err != nil:
 		return nil, err
-	case rec == nil:
+	case rec == nil && isReplay(writeErr):
 		return nil, &onboard.Error{Code: onboard.ErrIdempotencyKeyInProgress,
 			Message: "A request with this Idempotency-Key is still being processed; retry shortly.", RetryAfter: 1}
+	case rec == nil:
+		return nil, writeErr
 	case rec.BodySHA256 != fresh.BodySHA256:
 		return nil, errKeyReused
 	}

@@ -57,11 +57,12 @@ func (s *Server) submitIntake(w http.ResponseWriter, r *http.Request, page strin
 		who := eligibility.Submitter{IP: s.clientIP(r), UserAgent: r.UserAgent()}
 		var receipt *onboard.Receipt
 		receipt, err = submit(b, who, fresh)
-		if isReplay(err) {
-			replay, err = s.afterLostRace(r, fresh)
-		} else if err == nil {
+		if err == nil {
 			s.intakeDone(w, r, receipt)
 			return
+		}
+		if fresh != nil {
+			replay, err = s.afterLostRace(r, fresh, err)
 		}
 	}
 	if err != nil {

@@ -20,7 +20,7 @@ func TestReviewFlow(t *testing.T) {
 			e.now = e.now.AddDate(0, 0, 7) // past the reply-by date
 			defer func() { e.now = e.now.AddDate(0, 0, -7) }()
 			var q List[eligibility.QueueItem]
-			res := e.do("GET", "/v1/eligibility/requests?type=partner", nil, "Authorization", reviewer)
+			res := e.do("GET", "/v1/eligibility/requests?type=partner", nil, "Authorization", "Bearer "+e.token(onboard.RoleEligibilityReviewer, ""))
 			res.json(t, &q)
 			if res.status != 200 || q.TotalCount != 1 || q.Items[0].ID != receipt.ID || !q.Items[0].Overdue {
 				t.Errorf("queue = %d %s", res.status, res.body)
