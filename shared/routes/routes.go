@@ -3,7 +3,11 @@
 // so a route cannot be served by one and forgotten by another.
 package routes
 
-import "github.com/gcconboard/gcconboard/shared/onboard"
+import (
+	"slices"
+
+	"github.com/gcconboard/gcconboard/shared/onboard"
+)
 
 // Function names; each is a folder functions/<name> with a main.go and a Lambda in the stack.
 const (
@@ -38,27 +42,8 @@ var (
 	staff    = []onboard.Role{onboard.RoleAdminAgent, onboard.RoleSalesAgent, onboard.RoleEligibilityReviewer}
 )
 
-// All is every route of API.md that the project serves.
-var All = []Route{
-	{"GET", "/", Intake, nil},
-	{"GET", "/healthz", Intake, nil},
-	{"GET", "/openapi.yaml", Intake, nil},
-	{"GET", "/forms/partner-eligibility", Intake, nil},
-	{"POST", "/v1/eligibility/partner", Intake, nil},
-	{"GET", "/forms/customer-eligibility", Intake, nil},
-	{"POST", "/v1/eligibility/customer", Intake, nil},
-
-	{"GET", "/v1/eligibility/requests", Review, reviewer},
-	{"GET", "/v1/eligibility/requests/{id}", Review, reviewer},
-	{"GET", "/v1/eligibility/requests/{id}/evidence", Review, reviewer},
-	{"POST", "/v1/eligibility/requests/{id}/decision", Review, reviewer},
-	{"GET", "/v1/profiles/legalbusiness", Review, agents},
-	{"GET", "/v1/customers/all/validations", Review, agents},
-	{"GET", "/v1/auditrecords", Review, staff},
-
-	{"GET", "/v1/notifications", Notifier, staff},
-	{"POST", "/v1/notifications/{id}/resend", Notifier, staff},
-}
+// All is every route of API.md that the project serves, one slice per step, each in its own file.
+var All = slices.Concat(intake, review, notifications, customers, invitations, orders)
 
 // For returns the routes served by function fn.
 func For(fn string) []Route {

@@ -10,6 +10,18 @@ import (
 	"github.com/gcconboard/gcconboard/shared/store"
 )
 
+func (s *Server) intakeHandlers() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"GET /":                           s.home,
+		"GET /healthz":                    s.healthz,
+		"GET /openapi.yaml":               s.openapi,
+		"GET /forms/partner-eligibility":  s.partnerForm,
+		"POST /v1/eligibility/partner":    s.submitPartner,
+		"GET /forms/customer-eligibility": s.customerForm,
+		"POST /v1/eligibility/customer":   s.submitCustomer,
+	}
+}
+
 func (s *Server) partnerForm(w http.ResponseWriter, r *http.Request) {
 	p := newFormPage("Partner GCC eligibility intake", nil)
 	p.Key = onboard.NewID("ik")

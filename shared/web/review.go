@@ -7,6 +7,15 @@ import (
 	"github.com/gcconboard/gcconboard/shared/onboard"
 )
 
+func (s *Server) reviewHandlers() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"GET /v1/eligibility/requests":                s.listRequests,
+		"GET /v1/eligibility/requests/{id}":           s.getRequest,
+		"GET /v1/eligibility/requests/{id}/evidence":  s.getEvidence,
+		"POST /v1/eligibility/requests/{id}/decision": s.decide,
+	}
+}
+
 func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	status, typ := onboard.Status(q.Get("status")), onboard.RequestType(q.Get("type"))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -69,27 +70,15 @@ func (s *Server) Handler(functions ...string) (http.Handler, error) {
 	return s.middleware(mux), nil
 }
 
+// handlers maps each route ("METHOD /path", as in the route table) to its handler; each step's
+// file contributes its own part.
 func (s *Server) handlers() map[string]http.HandlerFunc {
-	return map[string]http.HandlerFunc{
-		"GET /":                           s.home,
-		"GET /healthz":                    s.healthz,
-		"GET /openapi.yaml":               s.openapi,
-		"GET /forms/partner-eligibility":  s.partnerForm,
-		"POST /v1/eligibility/partner":    s.submitPartner,
-		"GET /forms/customer-eligibility": s.customerForm,
-		"POST /v1/eligibility/customer":   s.submitCustomer,
-
-		"GET /v1/eligibility/requests":                s.listRequests,
-		"GET /v1/eligibility/requests/{id}":           s.getRequest,
-		"GET /v1/eligibility/requests/{id}/evidence":  s.getEvidence,
-		"POST /v1/eligibility/requests/{id}/decision": s.decide,
-		"GET /v1/profiles/legalbusiness":              s.legalBusinessProfile,
-		"GET /v1/customers/all/validations":           s.validationCodes,
-		"GET /v1/auditrecords":                        s.auditRecords,
-
-		"GET /v1/notifications":              s.notifications,
-		"POST /v1/notifications/{id}/resend": s.resend,
+	all := map[string]http.HandlerFunc{}
+	for _, part := range []map[string]http.HandlerFunc{s.intakeHandlers(), s.reviewHandlers(), s.staffHandlers(),
+		s.customerHandlers(), s.invitationHandlers(), s.orderHandlers()} {
+		maps.Copy(all, part)
 	}
+	return all
 }
 
 // route authenticates and authorizes a staff route (checking the role before anything else) and

@@ -9,6 +9,16 @@ import (
 	"github.com/gcconboard/gcconboard/shared/store"
 )
 
+func (s *Server) staffHandlers() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"GET /v1/profiles/legalbusiness":     s.legalBusinessProfile,
+		"GET /v1/customers/all/validations":  s.validationCodes,
+		"GET /v1/auditrecords":               s.auditRecords,
+		"GET /v1/notifications":              s.notifications,
+		"POST /v1/notifications/{id}/resend": s.resend,
+	}
+}
+
 func (s *Server) legalBusinessProfile(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	prof, err := s.Store.PartnerProfile(r.Context(), p.PartnerID)

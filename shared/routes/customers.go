@@ -1,0 +1,4 @@
+package routes
+
+// customers is customer creation, the account view and qualification changes.
+var customers = []Route{}

@@ -1,0 +1,4 @@
+package routes
+
+// invitations is reseller relationship invitations.
+var invitations = []Route{}

@@ -1,0 +1,4 @@
+package routes
+
+// orders is the catalog, carts and orders.
+var orders = []Route{}

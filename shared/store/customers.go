@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gcconboard/gcconboard/shared/onboard"
+)
+
+// KindCustomer is a partner's customer account.
+const KindCustomer = "Customer"
+
+// Customers live in their partner's partition, so a partner can only ever reach its own.
+func customerKey(partner, id string) Key { return Key{"PARTNER#" + partner, "CUSTOMER#" + id} }
+
+func customerItem(c *onboard.Customer) Item {
+	return Item{Key: customerKey(c.PartnerID, c.ID), Kind: KindCustomer, Version: c.Version, Data: c}
+}
+
+// Customer reads one of partner's customers. Another partner's customer is simply not found.
+func (s *Store) Customer(ctx context.Context, partner, id string) (*onboard.Customer, error) {
+	var c onboard.Customer
+	if err := s.b.Get(ctx, customerKey(partner, id), &c); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, notFound("Customer " + id)
+		}
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Customers lists partner's customers, created and inherited.
+func (s *Store) Customers(ctx context.Context, partner string) ([]onboard.Customer, error) {
+	var out []onboard.Customer
+	err := s.b.Query(ctx, Query{PK: "PARTNER#" + partner, SKPrefix: "CUSTOMER#"}, &out)
+	return out, err
+}
+
+// CheckCustomer is a transaction op that fails unless the customer is unchanged since read: it
+// lets a write that depends on a customer's qualification (an order, say) catch a change.
+func CheckCustomer(c *onboard.Customer) Op { return CheckVersion(customerKey(c.PartnerID, c.ID), c.Version) }
+
+// CheckPartner is CheckCustomer for a partner's profile.
+func CheckPartner(p *onboard.PartnerProfile) Op { return CheckVersion(partnerKey(p.TenantID), p.Version) }
