@@ -5,7 +5,6 @@ package eligibility
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -138,15 +137,9 @@ func (in *Intake) checkTenant(ctx context.Context, r *onboard.EligibilityRequest
 	return nil
 }
 
-// Notify renders template for recipients as a pending outbox item about record r.
+// Notify renders template for recipients as a pending outbox item about request r.
 func Notify(template string, to []string, r *onboard.EligibilityRequest, data any, now time.Time) (*onboard.Notification, error) {
-	m, err := mail.Render(template, data)
-	if err != nil {
-		return nil, fmt.Errorf("eligibility: %w", err)
-	}
-	return &onboard.Notification{ID: onboard.NewID("ml"), Template: template, To: to, Subject: m.Subject,
-		Text: m.Text, HTML: m.HTML, Status: onboard.MailPending, NextAttemptAt: now, PartnerID: r.PartnerID,
-		RecordID: r.ID, CreatedAt: now}, nil
+	return mail.NewNotification(template, to, r.PartnerID, r.ID, data, now)
 }
 
 func (in *Intake) log() *slog.Logger {

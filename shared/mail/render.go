@@ -10,6 +10,9 @@ import (
 	"io/fs"
 	"strings"
 	texttemplate "text/template"
+	"time"
+
+	"github.com/gcconboard/gcconboard/shared/onboard"
 )
 
 //go:embed templates/*.tmpl
@@ -58,4 +61,16 @@ func Render(name string, data any) (Rendered, error) {
 	// A subject is one header line: collapse any line break a value might have carried.
 	s := strings.Join(strings.Fields(subject.String()), " ")
 	return Rendered{Subject: s, Text: strings.TrimSpace(text.String()) + "\n", HTML: strings.TrimSpace(html.String()) + "\n"}, nil
+}
+
+// NewNotification renders template with data as a pending outbox item for recipients, about
+// record recordID of partner partnerID (whose agents may then see it; "" for nobody's).
+func NewNotification(template string, to []string, partnerID, recordID string, data any, now time.Time) (*onboard.Notification, error) {
+	m, err := Render(template, data)
+	if err != nil {
+		return nil, err
+	}
+	return &onboard.Notification{ID: onboard.NewID("ml"), Template: template, To: to, Subject: m.Subject,
+		Text: m.Text, HTML: m.HTML, Status: onboard.MailPending, NextAttemptAt: now, PartnerID: partnerID,
+		RecordID: recordID, CreatedAt: now}, nil
 }
