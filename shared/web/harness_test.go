@@ -33,14 +33,7 @@ type env struct {
 
 // backends runs fn against the embedded store and, when it is available, DynamoDB Local.
 func backends(t *testing.T, fn func(t *testing.T, e *env)) {
-	t.Run("bolt", func(t *testing.T) {
-		b, err := bolt.Open(t.TempDir() + "/gcc.db")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
-		fn(t, newEnv(t, b))
-	})
+	t.Run("bolt", func(t *testing.T) { fn(t, newEnv(t, openBolt(t))) })
 	t.Run("dynamodb", func(t *testing.T) {
 		endpoint := testenv.DynamoDBEndpoint(t)
 		ctx := context.Background()
@@ -55,6 +48,16 @@ func backends(t *testing.T, fn func(t *testing.T, e *env)) {
 		t.Cleanup(func() { dynamo.DeleteTable(context.Background(), client, table) })
 		fn(t, newEnv(t, dynamo.New(client, table)))
 	})
+}
+
+func openBolt(t *testing.T) *bolt.Backend {
+	t.Helper()
+	b, err := bolt.Open(t.TempDir() + "/gcc.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
 }
 
 func newEnv(t *testing.T, b store.Backend) *env {
