@@ -5,6 +5,7 @@ package dynamo
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -150,9 +151,13 @@ func (b *Backend) Transact(ctx context.Context, ops ...store.Op) error {
 		return fmt.Errorf("dynamo: transact: %d ops, at most %d", len(ops), maxTransactOps)
 	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: make([]types.TransactWriteItem, len(ops))}
-	if t := clientRequestToken(ctx); t != "" {
-		in.ClientRequestToken = aws.String(t)
+	// Every transaction carries a client request token, so when its response is lost after the
+	// commit, the SDK's retry of the same input is recognised by DynamoDB and not applied twice.
+	t := clientRequestToken(ctx)
+	if t == "" {
+		t = rand.Text()
 	}
+	in.ClientRequestToken = aws.String(t)
 	// DynamoDB rejects two ops on one item, but DynamoDB Local runs them; checking here makes
 	// both refuse, as the embedded store does.
 	seen := make(map[store.Key]bool, len(ops))
@@ -264,6 +269,10 @@ func translate(op string, err error) error {
 	case errors.As(err, &pte), errors.As(err, &rle), errors.As(err, &tipe), errors.As(err, &ise),
 		errors.As(err, &tce), errors.As(err, &te),
 		errors.As(err, &ae) && ae.ErrorCode() == "ThrottlingException":
+		return fmt.Errorf("dynamo: %s: %w: %w", op, store.ErrTransient, err)
+	case !errors.As(err, &ae):
+		// No answer from DynamoDB at all (connection refused or reset, timeout) after the SDK's own
+		// retries: the caller may retry; with an Idempotency-Key it gets the first answer.
 		return fmt.Errorf("dynamo: %s: %w: %w", op, store.ErrTransient, err)
 	}
 	return fmt.Errorf("dynamo: %s: %w", op, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"github.com/aws/smithy-go"
 	"os"
 	"testing"
 
@@ -151,7 +152,8 @@ func TestTransactErrors(t *testing.T) {
 		{"InternalServerError", &types.InternalServerError{}, -1, true},
 		{"ProvisionedThroughputExceededException", &types.ProvisionedThroughputExceededException{}, -1, true},
 		{"ThrottlingException", &types.ThrottlingException{}, -1, true},
-		{"Other", errors.New("boom"), -1, false},
+		{"NoAnswer", errors.New("connection reset by peer"), -1, true},
+		{"ValidationException", &smithy.GenericAPIError{Code: "ValidationException", Message: "bad"}, -1, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

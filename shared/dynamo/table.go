@@ -17,7 +17,8 @@ import (
 
 // NewLocalClient returns a client for DynamoDB Local at endpoint (e.g. "http://127.0.0.1:8000"),
 // with fixed credentials so no AWS account or profile is needed.
-func NewLocalClient(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
+// optFns adjust the client further (tests add fault-injecting middleware this way).
+func NewLocalClient(ctx context.Context, endpoint string, optFns ...func(*dynamodb.Options)) (*dynamodb.Client, error) {
 	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithRegion("us-east-1"),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),
@@ -29,6 +30,9 @@ func NewLocalClient(ctx context.Context, endpoint string) (*dynamodb.Client, err
 		o.BaseEndpoint = aws.String(endpoint)
 		// DynamoDB Local's CRC32 response header does not always match what the SDK computes.
 		o.DisableValidateResponseChecksum = true
+		for _, fn := range optFns {
+			fn(o)
+		}
 	}), nil
 }
 
