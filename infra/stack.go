@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -58,6 +59,10 @@ const (
 	OutboxKind    = "Outbox"
 	OutboxPending = "Pending"
 )
+
+// DefaultRegion is the stack's region when neither the CDK CLI (CDK_DEFAULT_REGION) nor the
+// caller names one.
+const DefaultRegion = "us-east-1"
 
 // StackProps configures NewOnboardStack.
 type StackProps struct {
@@ -161,13 +166,29 @@ func NewOnboardStack(scope constructs.Construct, id string, props *StackProps) a
 		}
 	}
 
+	// The stack names its region (default DefaultRegion): a customer-managed key on a TableV2 can
+	// only be rendered for a known region.
+	if p.Env == nil {
+		p.Env = &awscdk.Environment{}
+	}
+	if p.Env.Region == nil {
+		p.Env.Region = jsii.String(DefaultRegion)
+	}
 	stack := awscdk.NewStack(scope, &id, &p.StackProps)
 
 	// TableV2 (AWS::DynamoDB::GlobalTable) rather than Table: it is what the CDK recommends for new
 	// tables, and a replica in a second region (disaster recovery) can be added later by changing
 	// one property, whereas moving a retained Table to a global table means a retain-and-import
 	// migration. In one region it costs the same and keeps every Table feature we use.
+	// One customer-managed key encrypts the data at rest (the table, its stream, the DLQ): its use
+	// is logged in CloudTrail and access to it is granted per function, unlike AWS-owned keys.
+	dataKey := awskms.NewKey(stack, jsii.String("DataKey"), &awskms.KeyProps{
+		Description:       jsii.String("GCC Onboard data at rest: the table, its stream and the mail DLQ"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
 	table := awsdynamodb.NewTableV2(stack, jsii.String("Table"), &awsdynamodb.TablePropsV2{
+		Encryption:          awsdynamodb.TableEncryptionV2_CustomerManagedKey(dataKey, nil),
 		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String("pk"), Type: awsdynamodb.AttributeType_STRING},
 		SortKey:             &awsdynamodb.Attribute{Name: jsii.String("sk"), Type: awsdynamodb.AttributeType_STRING},
 		Billing:             awsdynamodb.Billing_OnDemand(nil),
@@ -254,7 +275,7 @@ func NewOnboardStack(scope constructs.Construct, id string, props *StackProps) a
 			}))
 		}
 		if spec.ConsumeOutbox {
-			consumeOutbox(stack, name, fn, table)
+			consumeOutbox(stack, name, fn, table, dataKey)
 		}
 		if spec.Schedule != "" {
 			awsevents.NewRule(stack, jsii.String(title(name)+"Schedule"), &awsevents.RuleProps{
@@ -353,12 +374,13 @@ func newFunction(stack awscdk.Stack, name string, spec FunctionSpec, assetDir st
 
 // consumeOutbox subscribes fn to the table's stream, filtered to pending outbox items, with a DLQ
 // for records that still fail after the retries and an alarm as soon as the DLQ holds one.
-func consumeOutbox(stack awscdk.Stack, name string, fn awslambda.Function, table awsdynamodb.TableV2) {
+func consumeOutbox(stack awscdk.Stack, name string, fn awslambda.Function, table awsdynamodb.TableV2, key awskms.IKey) {
 	id := title(name)
 	dlq := awssqs.NewQueue(stack, jsii.String(id+"Dlq"), &awssqs.QueueProps{
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+		Encryption:          awssqs.QueueEncryption_KMS,
+		EncryptionMasterKey: key,
+		EnforceSSL:          jsii.Bool(true),
+		RetentionPeriod:     awscdk.Duration_Days(jsii.Number(14)),
 	})
 	// REMOVE events have no new image and so never match; INSERT and MODIFY are named anyway so
 	// the filter reads as what it means.

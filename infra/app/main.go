@@ -46,12 +46,15 @@ func contextString(app awscdk.App, key string) string {
 }
 
 // env pins the stack to the account and region the CDK CLI resolved from the caller's AWS
-// profile, when it resolved them; otherwise the stack is environment-agnostic (synth needs no
-// credentials).
+// profile, when it resolved them; without them (synth needs no credentials) the stack is
+// account-agnostic in infra.DefaultRegion.
 func env() *awscdk.Environment {
-	account, region := os.Getenv("CDK_DEFAULT_ACCOUNT"), os.Getenv("CDK_DEFAULT_REGION")
-	if account == "" || region == "" {
-		return nil
+	e := &awscdk.Environment{}
+	if a := os.Getenv("CDK_DEFAULT_ACCOUNT"); a != "" {
+		e.Account = jsii.String(a)
 	}
-	return &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
+	if r := os.Getenv("CDK_DEFAULT_REGION"); r != "" {
+		e.Region = jsii.String(r)
+	}
+	return e
 }
