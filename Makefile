@@ -4,7 +4,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help tools build run test test-short synth deploy services-start services-stop clean distclean
+.PHONY: help tools build run test test-short loadtest synth deploy services-start services-stop clean distclean
 
 # jsii (the CDK's Go<->JS bridge) warns on every run under Node 20; the CLI's own update
 # check needs the network and adds nothing here.
@@ -47,9 +47,16 @@ test: tools build ## everything: starts DynamoDB Local + SES emulator, go test .
 	@trap 'scripts/services.sh stop' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	scripts/services.sh start; \
 	eval "$$(scripts/services.sh env)"; \
-	export GCC_TEST_REQUIRE_SERVICES=1 GCC_TEST_CHROMIUM=/usr/bin/chromium; \
+	export GCC_TEST_REQUIRE_SERVICES=1 GCC_TEST_CHROMIUM=/usr/bin/chromium GCC_LOADTEST_SECONDS=$${GCC_LOADTEST_SECONDS:-3}; \
 	echo "go test -count=1 -timeout 20m $(TESTFLAGS) $(PKGS)"; \
 	go test -count=1 -timeout 20m $(TESTFLAGS) $(PKGS)
+
+loadtest: tools ## 30 s of mixed concurrent traffic on the local server over DynamoDB Local; prints req/s, p50, p99
+	@trap 'scripts/services.sh stop' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	scripts/services.sh start; \
+	eval "$$(scripts/services.sh env)"; \
+	GCC_TEST_REQUIRE_SERVICES=1 GCC_LOADTEST_SECONDS=$${GCC_LOADTEST_SECONDS:-30} \
+	  go test -count=1 -run '^TestLoad$$' -v ./functions/devserver | grep -E 'load:|FAIL|ok|reconcile|answered'
 
 test-short: ## unit tests only: go test -short, no services
 	go test -short $(TESTFLAGS) $(PKGS)
