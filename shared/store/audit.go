@@ -38,7 +38,7 @@ func (s *Store) AuditRecords(ctx context.Context, partnerID string, first, last 
 // SaveNotification writes a changed or new outbox item with its audit records in one transaction:
 // a changed one only if nobody changed it since it was read.
 func (s *Store) SaveNotification(ctx context.Context, n *onboard.Notification, fx Effects) error {
-	op := PutNew(notificationItem(n))
+	var op Op
 	prev := n.Version
 	if prev > 0 {
 		n.Version++

@@ -63,18 +63,16 @@ func (s *Store) Decide(ctx context.Context, d DecisionWrite, fx Effects) error {
 	}
 	if failed == 0 {
 		if now, rerr := s.Request(ctx, r.ID); rerr == nil && now.Status.Final() {
-			return alreadyDecided(now)
+			return AlreadyDecided(now)
 		}
 	}
 	return conflict("The request")
 }
 
-func alreadyDecided(r *onboard.EligibilityRequest) error {
+// AlreadyDecided is the error for a decision on a final request.
+func AlreadyDecided(r *onboard.EligibilityRequest) error {
 	return onboard.Errorf(onboard.ErrRequestAlreadyDecided, "Request %s was already decided: %s.", r.ID, r.Status)
 }
-
-// AlreadyDecided is the error for a decision on a final request.
-func AlreadyDecided(r *onboard.EligibilityRequest) error { return alreadyDecided(r) }
 
 // ValidationCodes lists a partner's validation codes.
 func (s *Store) ValidationCodes(ctx context.Context, partner string) ([]onboard.ValidationCode, error) {
