@@ -8,7 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,91 +20,247 @@ import (
 	"github.com/gcconboard/gcconboard/shared/testenv"
 )
 
-func TestSendThroughEmulator(t *testing.T) {
-	endpoint := testenv.SESEndpoint(t)
-	client, err := NewLocalClient(context.Background(), endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := New(client, "")
-	to := fmt.Sprintf("ana-%d@contoso.example", time.Now().UnixNano())
-	id, err := s.Send(context.Background(), mail.Message{From: "no-reply@gcconboard.example", To: []string{to},
-		Subject: "Reply by Monday", Text: "plain body", HTML: "<p>html body</p>"})
-	if err != nil || id == "" {
-		t.Fatalf("send: id %q, err %v", id, err)
-	}
-	got := stored(t, endpoint, to)
-	if len(got) != 1 || !strings.Contains(got[0], "Reply by Monday") || !strings.Contains(got[0], "plain body") ||
-		!strings.Contains(got[0], "html body") || !strings.Contains(got[0], "no-reply@gcconboard.example") {
-		t.Errorf("emulator holds %v", got)
-	}
-
-	t.Run("HeaderInjectionRefused", func(t *testing.T) {
-		bad := to + ".x"
-		_, err := s.Send(context.Background(), mail.Message{From: "no-reply@gcconboard.example", To: []string{bad},
-			Subject: "Hi\r\nBcc: victim@example.gov", Text: "x"})
-		if !errors.Is(err, mail.ErrPermanent) {
-			t.Errorf("err = %v, want permanent", err)
-		}
-		if n := len(stored(t, endpoint, bad)); n != 0 {
-			t.Errorf("refused message reached the emulator %d times", n)
-		}
-	})
+// storedEmail is one mail in the emulator's GET /store answer: {"templates":{},"emails":[...]}.
+type storedEmail struct {
+	MessageID   string `json:"messageId"`
+	From        string `json:"from"`
+	Destination struct {
+		To []string `json:"to"`
+	} `json:"destination"`
+	Subject string `json:"subject"`
+	Body    struct {
+		Text string `json:"text"`
+		HTML string `json:"html"`
+	} `json:"body"`
 }
 
-// stored returns the emulator's stored mails (as JSON text) mentioning marker.
-func stored(t *testing.T, endpoint, marker string) []string {
+// sentTo returns the mails the emulator holds for address. Other packages' tests share the
+// emulator, so each test sends to an address of its own.
+func sentTo(t *testing.T, endpoint, address string) []storedEmail {
 	t.Helper()
 	res, err := http.Get(endpoint + "/store")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var body struct {
-		Emails []json.RawMessage `json:"emails"`
+	var store struct {
+		Emails []storedEmail `json:"emails"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		t.Fatal(err)
+	if err := json.NewDecoder(res.Body).Decode(&store); err != nil {
+		t.Fatalf("decode /store: %v", err)
 	}
-	var out []string
-	for _, e := range body.Emails {
-		if strings.Contains(string(e), marker) {
-			out = append(out, string(e))
+	var out []storedEmail
+	for _, e := range store.Emails {
+		for _, to := range e.Destination.To {
+			if to == address {
+				out = append(out, e)
+			}
 		}
 	}
 	return out
 }
 
-func TestErrorTranslation(t *testing.T) {
+func uniqueAddress(name string) string {
+	return fmt.Sprintf("%s-%d@contoso.example", name, time.Now().UnixNano())
+}
+
+func TestSend(t *testing.T) {
+	endpoint := testenv.SESEndpoint(t)
+	client, err := NewLocalClient(context.Background(), endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(client, "")
+
+	t.Run("OK", func(t *testing.T) {
+		to := uniqueAddress("ana")
+		m := mail.Message{From: "no-reply@gcconboard.example", To: []string{to},
+			Subject: "Réponse avant lundi", Text: "plain body", HTML: "<p>html body</p>"}
+		id, err := s.Send(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id == "" {
+			t.Fatal("empty message ID")
+		}
+		got := sentTo(t, endpoint, to)
+		if len(got) != 1 {
+			t.Fatalf("emulator holds %d mails for %s, want 1", len(got), to)
+		}
+		e := got[0]
+		if e.MessageID != id || e.From != m.From || len(e.Destination.To) != 1 || e.Subject != m.Subject ||
+			e.Body.Text != m.Text || e.Body.HTML != m.HTML {
+			t.Errorf("stored %+v, want %+v with message ID %q", e, m, id)
+		}
+	})
+
+	t.Run("ErrHeaderInjection", func(t *testing.T) {
+		to := uniqueAddress("bo")
+		_, err := s.Send(context.Background(), mail.Message{From: "no-reply@gcconboard.example", To: []string{to},
+			Subject: "Hi\r\nBcc: victim@example.gov", Text: "x"})
+		if !errors.Is(err, mail.ErrPermanent) {
+			t.Errorf("err = %v, want mail.ErrPermanent", err)
+		}
+		if n := len(sentTo(t, endpoint, to)); n != 0 {
+			t.Errorf("the refused message reached the emulator %d times", n)
+		}
+	})
+}
+
+// fakeSES answers SendEmail like SES v2 does: status, x-amzn-ErrorType and a JSON message.
+func fakeSES(t *testing.T, status int, errorType string) *sesv2.Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("x-amzn-RequestId", "c0ffee00-0000-4000-8000-000000000000")
+		if errorType != "" {
+			w.Header().Set("x-amzn-ErrorType", errorType+":http://internal.amazon.com/coral/com.amazonaws.sesv2/")
+		}
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"message":"%s from the fake"}`, errorType)
+	}))
+	t.Cleanup(srv.Close)
+	return localClient(srv.URL)
+}
+
+func localClient(url string) *sesv2.Client {
+	return sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+}
+
+var okMessage = mail.Message{From: "no-reply@gcconboard.example", To: []string{"ana@contoso.example"}, Subject: "s", Text: "t"}
+
+func TestSendErrors(t *testing.T) {
 	tests := []struct {
 		status    int
 		errorType string
 		permanent bool
 	}{
 		{400, "MessageRejected", true},
+		{400, "MailFromDomainNotVerifiedException", true},
+		{400, "AccountSuspendedException", true},
 		{400, "BadRequestException", true},
+		{404, "NotFoundException", true},
+		{400, "SendingPausedException", false},
 		{429, "TooManyRequestsException", false},
 		{400, "LimitExceededException", false},
-		{500, "InternalFailure", false},
+		{400, "ThrottlingException", false},
+		{500, "InternalServiceErrorException", false},
+		{503, "ServiceUnavailable", false},
+		{500, "", false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.errorType, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				io.Copy(io.Discard, r.Body)
-				w.Header().Set("Content-Type", "application/json")
-				w.Header().Set("x-amzn-ErrorType", tt.errorType)
-				w.WriteHeader(tt.status)
-				fmt.Fprintf(w, `{"message":"%s"}`, tt.errorType)
-			}))
-			defer srv.Close()
-			client := sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), RetryMaxAttempts: 1,
-				Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
-			_, err := New(client, "set").Send(context.Background(), mail.Message{From: "a@b.example", To: []string{"c@d.example"}, Subject: "s"})
+		t.Run(fmt.Sprintf("%d%s", tt.status, tt.errorType), func(t *testing.T) {
+			_, err := New(fakeSES(t, tt.status, tt.errorType), "onboard").Send(context.Background(), okMessage)
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if got := errors.Is(err, mail.ErrPermanent); got != tt.permanent {
-				t.Errorf("permanent = %v, want %v (%v)", got, tt.permanent, err)
+			if got, want := errors.Is(err, mail.ErrPermanent), tt.permanent; got != want {
+				t.Errorf("permanent = %v, want %v: %v", got, want, err)
+			}
+		})
+	}
+
+	t.Run("ErrNetwork", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		srv.Close() // nothing listens there any more
+		_, err := New(localClient(srv.URL), "").Send(context.Background(), okMessage)
+		if err == nil || errors.Is(err, mail.ErrPermanent) {
+			t.Errorf("err = %v, want a retryable error", err)
+		}
+	})
+}
+
+// sendEmailRequest is the part of a SendEmail request body the tests look at.
+type sendEmailRequest struct {
+	ConfigurationSetName string
+	FromEmailAddress     string
+	Destination          struct{ ToAddresses []string }
+	Content              struct {
+		Simple struct {
+			Subject struct{ Data, Charset string }
+			Body    struct {
+				Text, Html *struct{ Data, Charset string }
+			}
+		}
+	}
+}
+
+// TestSendRequest checks what SES is asked, and that a refused message never reaches it.
+func TestSendRequest(t *testing.T) {
+	var (
+		mu    sync.Mutex // the handler runs on the server's goroutines
+		last  sendEmailRequest
+		calls int
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req sendEmailRequest
+		if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" {
+			t.Errorf("request %s %s", r.Method, r.URL.Path)
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			t.Error(err)
+		}
+		mu.Lock()
+		last, calls = req, calls+1
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"MessageId":"0100018f-fake"}`)
+	}))
+	defer srv.Close()
+	seen := func() (sendEmailRequest, int) {
+		mu.Lock()
+		defer mu.Unlock()
+		return last, calls
+	}
+	s := New(localClient(srv.URL), "onboard")
+
+	m := mail.Message{From: "no-reply@gcconboard.example", To: []string{"a@contoso.example", "b@contoso.example"},
+		Subject: "Subject", Text: "text", HTML: "<p>html</p>"}
+	id, err := s.Send(context.Background(), m)
+	if err != nil || id != "0100018f-fake" {
+		t.Fatalf("Send = %q, %v", id, err)
+	}
+	got, _ := seen()
+	simple := got.Content.Simple
+	if got.ConfigurationSetName != "onboard" || got.FromEmailAddress != m.From || len(got.Destination.ToAddresses) != 2 ||
+		simple.Subject.Data != "Subject" || simple.Subject.Charset != "UTF-8" || simple.Body.Text == nil ||
+		simple.Body.Text.Data != "text" || simple.Body.Text.Charset != "UTF-8" || simple.Body.Html == nil ||
+		simple.Body.Html.Data != "<p>html</p>" || simple.Body.Html.Charset != "UTF-8" {
+		t.Errorf("SES was asked %+v", got)
+	}
+
+	t.Run("NoConfigurationSet", func(t *testing.T) {
+		if _, err := New(localClient(srv.URL), "").Send(context.Background(), okMessage); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := seen(); got.ConfigurationSetName != "" || got.Content.Simple.Body.Html != nil {
+			t.Errorf("SES was asked %+v, want no configuration set and no HTML part", got)
+		}
+	})
+
+	refused := []struct {
+		name string
+		m    mail.Message
+	}{
+		{"ErrFromNewline", mail.Message{From: "a@b.example\nBcc: x@y.example", To: m.To, Subject: "s", Text: "t"}},
+		{"ErrToCarriageReturn", mail.Message{From: m.From, To: []string{"a@contoso.example", "b@c.example\rBcc: x@y.example"}, Subject: "s", Text: "t"}},
+		{"ErrSubjectNewline", mail.Message{From: m.From, To: m.To, Subject: "s\nBcc: x@y.example", Text: "t"}},
+		{"ErrSubjectNUL", mail.Message{From: m.From, To: m.To, Subject: "s\x00", Text: "t"}},
+		{"ErrSubjectC1", mail.Message{From: m.From, To: m.To, Subject: "s\u0085", Text: "t"}},
+		{"ErrNoRecipient", mail.Message{From: m.From, Subject: "s", Text: "t"}},
+		{"ErrEmptyBody", mail.Message{From: m.From, To: m.To, Subject: "s"}},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			_, before := seen()
+			_, err := s.Send(context.Background(), tt.m)
+			if !errors.Is(err, mail.ErrPermanent) {
+				t.Errorf("err = %v, want mail.ErrPermanent", err)
+			}
+			if _, after := seen(); after != before {
+				t.Error("the refused message reached SES")
 			}
 		})
 	}
