@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -13,19 +12,27 @@ import (
 
 	"github.com/gcconboard/gcconboard/shared/eligibility"
 	"github.com/gcconboard/gcconboard/shared/mail"
+	"github.com/gcconboard/gcconboard/shared/routes"
 )
 
-// limitPublic limits each client IP to perSecond requests a second (burst twice that) on public
-// routes, answering 429 with Retry-After beyond it. Staff routes carry a token and are not limited
-// here (API Gateway's stage throttling covers them in AWS).
+// limitPublic limits each client IP to perSecond requests a second (burst twice that) on the
+// public routes of the route table, answering 429 with Retry-After beyond it. Staff routes are
+// left to API Gateway's stage throttling in AWS; a request counts as public by its route, never by
+// its headers, so a made-up Authorization header does not escape the limit.
 func limitPublic(next http.Handler, perSecond float64) http.Handler {
 	if perSecond <= 0 {
 		return next
 	}
+	public := http.NewServeMux()
+	for _, rt := range routes.All {
+		if rt.Public() {
+			public.Handle(rt.Pattern(), next)
+		}
+	}
 	var mu sync.Mutex
 	limiters := map[string]*rate.Limiter{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") == "" && !strings.HasPrefix(r.URL.Path, "/dev/") {
+		if _, pattern := public.Handler(r); pattern != "" {
 			ip, _, _ := net.SplitHostPort(r.RemoteAddr)
 			mu.Lock()
 			l, ok := limiters[ip]
