@@ -15,7 +15,9 @@ import (
 // cloudFunc is a function-field fake tenant checker.
 type cloudFunc func(context.Context, string) (onboard.Cloud, error)
 
-func (f cloudFunc) TenantCloud(ctx context.Context, id string) (onboard.Cloud, error) { return f(ctx, id) }
+func (f cloudFunc) TenantCloud(ctx context.Context, id string) (onboard.Cloud, error) {
+	return f(ctx, id)
+}
 
 func TestTenantCheck(t *testing.T) {
 	tests := []struct {

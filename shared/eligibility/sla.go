@@ -18,7 +18,10 @@ const DigestLimit = 200
 type SLA struct {
 	Store      *store.Store
 	ReviewTeam string
-	Log        *slog.Logger
+	// Now is the real clock, for the mail and records a run writes; Run's at only decides which
+	// day it is and what is overdue (a run may be asked to judge as of another time).
+	Now func() time.Time
+	Log *slog.Logger
 }
 
 // SLAReport is what one run did.
@@ -32,6 +35,7 @@ type SLAReport struct {
 
 // Run checks the queue as of now.
 func (s *SLA) Run(ctx context.Context, now time.Time) (*SLAReport, error) {
+	written := s.clock()
 	today := onboard.Today(now)
 	rep := &SLAReport{Today: today, BusinessDay: onboard.IsBusinessDay(now.In(onboard.Eastern))}
 	if !rep.BusinessDay {
@@ -56,7 +60,7 @@ func (s *SLA) Run(ctx context.Context, now time.Time) (*SLAReport, error) {
 		listed, more = listed[:DigestLimit], len(listed)-DigestLimit
 	}
 	digest, err := Notify("sla-digest", []string{s.ReviewTeam}, &onboard.EligibilityRequest{ID: "sla-" + string(today)},
-		map[string]any{"Overdue": listed, "More": more, "Today": today}, now)
+		map[string]any{"Overdue": listed, "More": more, "Today": today}, written)
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +74,11 @@ func (s *SLA) Run(ctx context.Context, now time.Time) (*SLAReport, error) {
 			continue
 		}
 		m, err := Notify("sla-contact", []string{r.ContactEmail}, r, map[string]any{"Request": r, "Contact": contactName(r),
-			"DueBy": r.ResponseDueBy.Long(), "Support": onboard.SupportEmail}, now)
+			"DueBy": r.ResponseDueBy.Long(), "Support": onboard.SupportEmail}, written)
 		if err != nil {
 			return nil, err
 		}
-		at := now.UTC()
+		at := written.UTC()
 		r.OverdueNotifiedAt = &at
 		ok, err := s.Store.MarkOverdueNotified(ctx, r, store.Effects{Mail: []*onboard.Notification{m},
 			Audit: []*onboard.AuditRecord{{ID: onboard.NewID("au"), At: at, Actor: "system:sla", PartnerID: r.PartnerID,
@@ -88,6 +92,13 @@ func (s *SLA) Run(ctx context.Context, now time.Time) (*SLAReport, error) {
 	}
 	s.log().Info("sla run", "today", today, "overdue", rep.Overdue, "digest", rep.DigestSent, "contacts", rep.ContactsNotified)
 	return rep, nil
+}
+
+func (s *SLA) clock() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 func contactName(r *onboard.EligibilityRequest) string {

@@ -225,4 +225,3 @@ func toWire(v st.AttributeValue) any {
 	}
 	return map[string]any{"NULL": true}
 }
-
