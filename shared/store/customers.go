@@ -38,7 +38,11 @@ func (s *Store) Customers(ctx context.Context, partner string) ([]onboard.Custom
 
 // CheckCustomer is a transaction op that fails unless the customer is unchanged since read: it
 // lets a write that depends on a customer's qualification (an order, say) catch a change.
-func CheckCustomer(c *onboard.Customer) Op { return CheckVersion(customerKey(c.PartnerID, c.ID), c.Version) }
+func CheckCustomer(c *onboard.Customer) Op {
+	return CheckVersion(customerKey(c.PartnerID, c.ID), c.Version)
+}
 
 // CheckPartner is CheckCustomer for a partner's profile.
-func CheckPartner(p *onboard.PartnerProfile) Op { return CheckVersion(partnerKey(p.TenantID), p.Version) }
+func CheckPartner(p *onboard.PartnerProfile) Op {
+	return CheckVersion(partnerKey(p.TenantID), p.Version)
+}
