@@ -9,27 +9,16 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/gcconboard/gcconboard/shared/dynamo"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
+	"github.com/gcconboard/gcconboard/shared/lambdamain"
 	"github.com/gcconboard/gcconboard/shared/store"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Error("start", "error", err)
-		os.Exit(1)
-	}
-	backend, err := dynamo.FromEnv(cfg)
-	if err != nil {
-		log.Error("start", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(newHandler(store.New(backend), os.Getenv("REVIEW_TEAM_EMAIL"), log))
+	lambdamain.Start(func(e lambdamain.Env) (any, error) {
+		return newHandler(e.Store, os.Getenv("REVIEW_TEAM_EMAIL"), e.Log), nil
+	})
 }
 
 // newHandler runs the SLA check as of the scheduled event's time.
