@@ -51,6 +51,7 @@ const (
 	EnvReviewTeamEmail  = "REVIEW_TEAM_EMAIL"     // every function
 	EnvPublicBaseURL    = "PUBLIC_BASE_URL"       // every function: links in mail, no trailing slash
 	EnvConfigurationSet = "SES_CONFIGURATION_SET" // only functions with SendMail
+	EnvKMSKeyID         = "KMS_KEY_ID"            // only functions with Seal or Unseal: the seal key's ARN
 )
 
 // Outbox filter values: the stream delivers to the outbox consumer only items whose new image has
@@ -90,6 +91,11 @@ type FunctionSpec struct {
 	Schedule string
 	MemoryMB int           // 0 means 256
 	Timeout  time.Duration // 0 means 10 s
+
+	// Seal allows kms:Encrypt and Unseal kms:Decrypt with the seal key, the key that seals the
+	// secrets stored in the table (invitation links in mail, answers and the reusable link).
+	// Either sets EnvKMSKeyID.
+	Seal, Unseal bool
 }
 
 // Specs is every function's spec, by function name. A function named in routes.All without an
@@ -97,12 +103,18 @@ type FunctionSpec struct {
 var Specs = map[string]FunctionSpec{
 	routes.Intake: {ReadTable: true, WriteTable: true},
 	routes.Review: {ReadTable: true, WriteTable: true},
+	// Customers reads and writes the table only: its welcome mail is an outbox item the notifier sends.
+	routes.Customers: {ReadTable: true, WriteTable: true},
 	// The notifier consumes the outbox stream, marks items sent (or schedules a retry) and sweeps
 	// outbox items whose retry time has come every 5 minutes.
 	routes.Notifier: {
 		ReadTable: true, WriteTable: true, SendMail: true, ConsumeOutbox: true,
 		Schedule: "rate(5 minutes)", Timeout: 30 * time.Second,
+		Unseal: true, // opens an invitation mail's link just before sending; never seals
 	},
+	// Invitations seals the links it stores (the invitation mail, a replayable answer, the reusable
+	// link) and opens the reusable link and stored answers to show them again.
+	routes.Invitations: {ReadTable: true, WriteTable: true, Seal: true, Unseal: true},
 	// The SLA check runs at 8:00 Eastern (13:00 UTC) on weekdays; it skips federal holidays itself.
 	"sla": {ReadTable: true, WriteTable: true, Schedule: "cron(0 13 ? * MON-FRI *)"},
 }
@@ -236,6 +248,15 @@ func NewOnboardStack(scope constructs.Construct, id string, props *StackProps) a
 		Throttle:   &awsapigatewayv2.ThrottleSettings{RateLimit: jsii.Number(50), BurstLimit: jsii.Number(100)},
 	})
 
+	// The seal key is not the data key on purpose: every function that reads the table may use the
+	// data key (DynamoDB decrypts with it on their behalf), while only the functions whose spec says
+	// Seal or Unseal may use this one, and each only for that.
+	sealKey := awskms.NewKey(stack, jsii.String("SealKey"), &awskms.KeyProps{
+		Description:       jsii.String("GCC Onboard sealed values: invitation links stored in mail and answers"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+
 	baseURL := p.PublicBaseURL
 	if baseURL == "" {
 		baseURL = *api.ApiEndpoint()
@@ -253,6 +274,9 @@ func NewOnboardStack(scope constructs.Construct, id string, props *StackProps) a
 		}
 		if spec.SendMail {
 			env[EnvConfigurationSet] = configSet.ConfigurationSetName()
+		}
+		if spec.Seal || spec.Unseal {
+			env[EnvKMSKeyID] = sealKey.KeyArn()
 		}
 		fn := newFunction(stack, name, spec, filepath.Join(p.AssetDir, name), env)
 		fns[name] = fn
@@ -276,6 +300,16 @@ func NewOnboardStack(scope constructs.Construct, id string, props *StackProps) a
 		}
 		if spec.ConsumeOutbox {
 			consumeOutbox(stack, name, fn, table, dataKey)
+		}
+		var sealActions []*string
+		if spec.Seal {
+			sealActions = append(sealActions, jsii.String("kms:Encrypt"))
+		}
+		if spec.Unseal {
+			sealActions = append(sealActions, jsii.String("kms:Decrypt"))
+		}
+		if len(sealActions) > 0 {
+			sealKey.Grant(fn, sealActions...)
 		}
 		if spec.Schedule != "" {
 			awsevents.NewRule(stack, jsii.String(title(name)+"Schedule"), &awsevents.RuleProps{

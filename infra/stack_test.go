@@ -16,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gcconboard/gcconboard/shared/routes"
+	"github.com/gcconboard/gcconboard/shared/store"
 )
 
 // The stack is synthesized once (jsii makes each synthesis cost seconds) and shared by the tests.
@@ -739,6 +740,82 @@ func TestDataKey(t *testing.T) {
 		tmpl.HasResourceProperties(jsii.String("AWS::DynamoDB::GlobalTable"), like(obj{
 			"SSESpecification": like(obj{"SSEEnabled": true, "SSEType": "KMS"}),
 			"Replicas":         []any{like(obj{"SSESpecification": obj{"KMSMasterKeyId": obj{"Fn::GetAtt": []any{key, "Arn"}}}})},
+		}))
+	})
+}
+
+// sealKeyID is the logical ID of the key that seals stored secrets (invitation links).
+func sealKeyID(t *testing.T, tmpl map[string]any) string {
+	t.Helper()
+	for id := range resources(tmpl, "AWS::KMS::Key") {
+		if strings.HasPrefix(id, "SealKey") {
+			return id
+		}
+	}
+	t.Fatal("no SealKey")
+	return ""
+}
+
+func TestSealKey(t *testing.T) {
+	tmpl, js := template(t)
+	key := sealKeyID(t, js)
+	if key == dataKeyID(t, js) {
+		t.Fatal("the seal key is the data key: every table reader could unseal")
+	}
+	if p := resources(js, "AWS::KMS::Key")[key]; p["DeletionPolicy"] != "Retain" || p["UpdateReplacePolicy"] != "Retain" ||
+		props(p)["EnableKeyRotation"] != true {
+		t.Errorf("seal key = %v, want retained and rotated", p)
+	}
+	assert(t, "two customer-managed keys", func() {
+		tmpl.ResourceCountIs(jsii.String("AWS::KMS::Key"), jsii.Number(2))
+	})
+	// Exactly what each function may do with the seal key: invitations seals and opens, the
+	// notifier only opens, nobody else anything.
+	want := map[string][]string{routes.Invitations: {"kms:Decrypt", "kms:Encrypt"}, routes.Notifier: {"kms:Decrypt"}}
+	fns := functionIDs(t, js)
+	for name, actions := range actionsByFunction(t, js) {
+		var got []string
+		for a, res := range actions {
+			for _, r := range res {
+				if strings.Contains(r, `"`+key+`"`) {
+					if r != `{"Fn::GetAtt":["`+key+`","Arn"]}` {
+						t.Errorf("%s: %s on %s, want on the seal key only", name, a, r)
+					}
+					got = append(got, a)
+				}
+			}
+		}
+		sort.Strings(got)
+		if !slices.Equal(got, want[name]) {
+			t.Errorf("%s may %v with the seal key, want %v", name, got, want[name])
+		}
+	}
+	for name, id := range fns {
+		vars, _ := props(resources(js, "AWS::Lambda::Function")[id])["Environment"].(obj)["Variables"].(obj)
+		v, has := vars[EnvKMSKeyID]
+		if has != (want[name] != nil) {
+			t.Errorf("%s: has %s = %v, want %v", name, EnvKMSKeyID, has, want[name] != nil)
+		}
+		if has && fmt.Sprint(v) != fmt.Sprint(obj{"Fn::GetAtt": []any{key, "Arn"}}) {
+			t.Errorf("%s: %s = %v, want the seal key's ARN", name, EnvKMSKeyID, v)
+		}
+	}
+	// The grants live in the functions' own policies; the key policy names no function role.
+	policy, _ := json.Marshal(props(resources(js, "AWS::KMS::Key")[key])["KeyPolicy"])
+	for role, name := range roleFunctions(t, js) {
+		if strings.Contains(string(policy), `"`+role+`"`) {
+			t.Errorf("the seal key's policy names %s's role", name)
+		}
+	}
+}
+
+// TestTableTTL ties the table's TTL attribute to the one the store writes, which is how expired
+// invitation pointers and idempotency records leave the table.
+func TestTableTTL(t *testing.T) {
+	tmpl, _ := template(t)
+	assert(t, "TTL on the store's attribute", func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::DynamoDB::GlobalTable"), like(obj{
+			"TimeToLiveSpecification": obj{"AttributeName": store.AttrTTL, "Enabled": true},
 		}))
 	})
 }

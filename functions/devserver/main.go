@@ -21,11 +21,14 @@ import (
 
 	"github.com/gcconboard/gcconboard/shared/auth"
 	"github.com/gcconboard/gcconboard/shared/bolt"
+	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/dynamo"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
 	"github.com/gcconboard/gcconboard/shared/entra"
+	"github.com/gcconboard/gcconboard/shared/invitations"
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/seal"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/web"
 )
@@ -49,6 +52,7 @@ type config struct {
 	rateLimit                       float64
 	dynamoEndpoint, table           string
 	entraURL                        string
+	invitationDays                  int
 }
 
 func parseFlags(args []string) (config, error) {
@@ -62,11 +66,15 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.dynamoEndpoint, "dynamodb-endpoint", "", "use DynamoDB at this endpoint (e.g. DynamoDB Local) instead of the embedded store")
 	fs.StringVar(&c.table, "table", "gcc-onboard", "DynamoDB table name, with -dynamodb-endpoint")
 	fs.StringVar(&c.entraURL, "entra", "", "check tenant clouds against this Entra base URL (e.g. https://login.microsoftonline.com); off by default")
+	fs.IntVar(&c.invitationDays, "invitation-days", 14, "days a reseller relationship invitation link works (1 to 365)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if c.baseURL == "" {
 		c.baseURL = "http://" + c.addr
+	}
+	if c.invitationDays < 1 || c.invitationDays > 365 {
+		return c, fmt.Errorf("-invitation-days %d: want 1 to 365", c.invitationDays)
 	}
 	return c, nil
 }
@@ -139,15 +147,24 @@ func build(ctx context.Context, c config, log *slog.Logger) (*app, error) {
 	if c.entraURL != "" {
 		tenants = entra.New(c.entraURL, nil)
 	}
-	sender := mail.FileSender{Dir: filepath.Join(c.data, "mail")}
-	a.mail = &mail.Deliverer{Outbox: st, Sender: sender, From: "no-reply@gcconboard.example", Now: time.Now, Log: log}
-	srv := &web.Server{
-		Store:  st,
-		Intake: &eligibility.Intake{Store: st, Tenants: tenants, ReviewTeam: c.reviewTeam, Now: time.Now, Log: log},
-		Review: &eligibility.Review{Store: st, Now: time.Now, Log: log},
-		Auth:   issuer,
-		Log:    log,
+	// Invitation links are sealed in stored mail and answers with a key kept beside the signing key.
+	sealer, err := seal.OpenDir(c.data)
+	if err != nil {
+		a.close()
+		return nil, err
 	}
+	sender := mail.FileSender{Dir: filepath.Join(c.data, "mail")}
+	a.mail = &mail.Deliverer{Outbox: st, Sender: sender, From: "no-reply@gcconboard.example", Now: time.Now, Log: log, Sealer: sealer}
+	srv := &web.Server{
+		Store:     st,
+		Intake:    &eligibility.Intake{Store: st, Tenants: tenants, ReviewTeam: c.reviewTeam, Now: time.Now, Log: log},
+		Review:    &eligibility.Review{Store: st, Now: time.Now, Log: log},
+		Customers: &customers.Service{Store: st, Now: time.Now, Log: log},
+		Auth:      issuer,
+		Log:       log,
+	}
+	srv.Invitations = &invitations.Service{Store: st, Sealer: sealer, BaseURL: c.baseURL,
+		Expiry: time.Duration(c.invitationDays) * 24 * time.Hour, Now: time.Now, Log: log}
 	h, err := srv.Handler()
 	if err != nil {
 		a.close()

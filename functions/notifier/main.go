@@ -10,13 +10,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
+	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/gcconboard/gcconboard/shared/auth"
 	"github.com/gcconboard/gcconboard/shared/dynamo"
+	"github.com/gcconboard/gcconboard/shared/kms"
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/notifier"
+	"github.com/gcconboard/gcconboard/shared/onboard"
 	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/ses"
 	"github.com/gcconboard/gcconboard/shared/store"
@@ -37,7 +40,13 @@ func main() {
 		os.Exit(1)
 	}
 	sender := ses.New(sesv2.NewFromConfig(cfg), os.Getenv("SES_CONFIGURATION_SET"))
-	h, err := newHandler(store.New(backend), sender, os.Getenv("MAIL_FROM"), time.Now, log)
+	// Invitation mail carries its link sealed under this key; without it such mail waits (saying
+	// why) while all other mail flows.
+	var sealer onboard.Sealer
+	if id := os.Getenv("KMS_KEY_ID"); id != "" {
+		sealer = kms.New(awskms.NewFromConfig(cfg), id)
+	}
+	h, err := newHandler(store.New(backend), sender, sealer, os.Getenv("MAIL_FROM"), time.Now, log)
 	if err != nil {
 		log.Error("start", "error", err)
 		os.Exit(1)
@@ -45,11 +54,11 @@ func main() {
 	lambda.Start(h.Invoke)
 }
 
-func newHandler(st *store.Store, sender mail.Sender, from string, now func() time.Time, log *slog.Logger) (*notifier.Handler, error) {
+func newHandler(st *store.Store, sender mail.Sender, sealer onboard.Sealer, from string, now func() time.Time, log *slog.Logger) (*notifier.Handler, error) {
 	api, err := (&web.Server{Store: st, Auth: auth.APIGateway{}, Log: log}).Handler(routes.Notifier)
 	if err != nil {
 		return nil, err
 	}
-	deliverer := &mail.Deliverer{Outbox: st, Sender: sender, From: from, Now: now, Log: log}
+	deliverer := &mail.Deliverer{Outbox: st, Sender: sender, From: from, Now: now, Log: log, Sealer: sealer}
 	return &notifier.Handler{Mail: deliverer, HTTP: httpadapter.NewV2(api), Log: log}, nil
 }

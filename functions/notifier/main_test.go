@@ -68,7 +68,7 @@ func TestReplayEvents(t *testing.T) {
 			st := fixture.Store(t)
 			seed(t, st, "notifier-stream-outbox-insert")
 			sender := &countingSender{}
-			h, err := newHandler(st, sender, "no-reply@gcconboard.example", now, slog.New(slog.DiscardHandler))
+			h, err := newHandler(st, sender, nil, "no-reply@gcconboard.example", now, slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
 			}

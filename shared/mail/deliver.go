@@ -45,6 +45,9 @@ type Deliverer struct {
 	Now    func() time.Time
 	Lease  time.Duration // how long one attempt may take; 0 means 2 minutes
 	Log    *slog.Logger
+	// Sealer opens an item's Sealed values just before sending; nil fails (and retries) any item
+	// that has some, rather than sending a mail with its placeholders unfilled.
+	Sealer onboard.Sealer
 }
 
 // Backoff is the wait before attempt n+1 after n failed attempts: 30 s, 1 m, 2 m, 4 m.
@@ -78,7 +81,11 @@ func (d *Deliverer) deliver(ctx context.Context, n *onboard.Notification) error 
 		}
 		return err
 	}
-	id, sendErr := d.Sender.Send(ctx, Message{From: d.From, To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML})
+	msg, sendErr := d.message(ctx, n)
+	var id string
+	if sendErr == nil {
+		id, sendErr = d.Sender.Send(ctx, msg)
+	}
 	done := d.Now()
 	n.LeaseUntil = nil
 	switch {
@@ -98,6 +105,28 @@ func (d *Deliverer) deliver(ctx context.Context, n *onboard.Notification) error 
 		d.log().Info("mail sent", "notification", n.ID, "template", n.Template)
 	}
 	return nil
+}
+
+// message is the mail to send for n, its sealed values opened and filled into its placeholders.
+// The filled message lives only here, in memory: it is never written back to the outbox item.
+func (d *Deliverer) message(ctx context.Context, n *onboard.Notification) (Message, error) {
+	m := Message{From: d.From, To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML}
+	if len(n.Sealed) == 0 {
+		return m, nil
+	}
+	if d.Sealer == nil {
+		return m, errors.New("mail: the item has sealed values but no Sealer is configured")
+	}
+	values := make(map[string]string, len(n.Sealed))
+	for name, sealed := range n.Sealed {
+		v, err := d.Sealer.Open(ctx, sealed)
+		if err != nil {
+			return m, fmt.Errorf("mail: open sealed value %q: %w", name, err)
+		}
+		values[name] = v
+	}
+	m.Subject, m.Text, m.HTML = Fill(m.Subject, m.Text, m.HTML, values)
+	return m, nil
 }
 
 // SweepDue delivers every pending item whose time has come (first attempts whose stream record

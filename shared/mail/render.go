@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"html"
 	htmltemplate "html/template"
 	"io/fs"
 	"strings"
@@ -73,4 +74,21 @@ func NewNotification(template string, to []string, partnerID, recordID string, d
 	return &onboard.Notification{ID: onboard.NewID("ml"), Template: template, To: to, Subject: m.Subject,
 		Text: m.Text, HTML: m.HTML, Status: onboard.MailPending, NextAttemptAt: now, PartnerID: partnerID,
 		RecordID: recordID, CreatedAt: now}, nil
+}
+
+// Placeholder is how a mail's Subject, Text and HTML mark where value name goes: "{{name}}".
+// Templates cannot write it literally (it would parse as an action), so they receive it as data.
+func Placeholder(name string) string { return "{{" + name + "}}" }
+
+// Fill replaces each placeholder with its value: as is in the subject and the text, HTML-escaped
+// in the HTML (values are plain text, such as a link; the HTML places them in text or a quoted
+// attribute, where escaping is what keeps them inert).
+func Fill(subject, text, htmlBody string, values map[string]string) (string, string, string) {
+	for name, v := range values {
+		p := Placeholder(name)
+		subject = strings.ReplaceAll(subject, p, v)
+		text = strings.ReplaceAll(text, p, v)
+		htmlBody = strings.ReplaceAll(htmlBody, p, html.EscapeString(v))
+	}
+	return strings.Join(strings.Fields(subject), " "), text, htmlBody // a subject stays one header line
 }

@@ -40,6 +40,8 @@ const (
 	ErrQualificationImmutable   Code = "QualificationImmutable"
 	ErrInvitationLinkMissing    Code = "InvitationLinkMissing"
 	ErrInvitationNotValid       Code = "InvitationNotValid"
+	ErrInvitationAccepted       Code = "InvitationAlreadyAccepted"
+	ErrRelationshipExists       Code = "RelationshipExists"
 	ErrOfferNotEligible         Code = "OfferNotEligible"
 	ErrCartAlreadyOrdered       Code = "CartAlreadyOrdered"
 )

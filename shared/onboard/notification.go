@@ -1,6 +1,9 @@
 package onboard
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // MailStatus is an outgoing mail's delivery state.
 type MailStatus string
@@ -35,7 +38,18 @@ type Notification struct {
 	MessageID     string     `json:"messageId,omitempty"` // the mail service's ID once sent
 	// LeaseUntil is set while one deliverer sends, so a record delivered twice is sent once.
 	LeaseUntil *time.Time `json:"leaseUntil,omitempty"`
-	Version    int64      `json:"version"`
+	// Sealed holds secrets the mail carries (an invitation link), by placeholder name, sealed by a
+	// Sealer: Subject, Text and HTML hold "{{name}}" instead, and the deliverer opens and fills
+	// them in only in the message it sends, so the outbox item never holds the secret itself.
+	Sealed  map[string]string `json:"sealed,omitempty"`
+	Version int64             `json:"version"`
+}
+
+// Sealer encrypts values that must be stored but not readable at rest (invitation links in
+// outbox items and idempotency records). Seal's output is printable; Open reverses it.
+type Sealer interface {
+	Seal(ctx context.Context, plaintext string) (string, error)
+	Open(ctx context.Context, sealed string) (string, error)
 }
 
 // AuditRecord says who did what to which record, and when.

@@ -20,6 +20,10 @@ type Idempotency struct {
 	Body        []byte    `json:"body"`
 	Location    string    `json:"location,omitempty"`
 	CreatedAt   time.Time `json:"createdAt"`
+
+	// Sealed says Body is sealed (onboard.Sealer) because the response holds a secret, such as an
+	// invitation link; whoever replays it opens it first.
+	Sealed bool `json:"sealed,omitempty"`
 }
 
 func (i *Idempotency) item() Item {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,13 +11,16 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gcconboard/gcconboard/shared/auth"
 	"github.com/gcconboard/gcconboard/shared/bolt"
+	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/dynamo"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
+	"github.com/gcconboard/gcconboard/shared/invitations"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/testenv"
@@ -29,6 +33,26 @@ type env struct {
 	store  *store.Store
 	issuer *auth.LocalIssuer
 	now    time.Time
+	inv    *invitations.Service
+	logs   *logBuffer // every log line of the env's services, JSON, from debug up
+}
+
+// logBuffer keeps an env's logs in memory, so a test can search them (for a secret, say).
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // backends runs fn against the embedded store and, when it is available, DynamoDB Local.
@@ -67,13 +91,16 @@ func newEnv(t *testing.T, b store.Backend) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: st, issuer: issuer, now: time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC)}
+	e := &env{t: t, store: st, issuer: issuer, now: time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC), logs: &logBuffer{}}
 	clock := func() time.Time { return e.now }
 	issuer.Now = clock
-	quiet := slog.New(slog.DiscardHandler)
+	quiet := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.inv = newInvitations(t, st, clock, quiet)
 	s := &Server{Store: st, Auth: issuer, Log: quiet,
-		Intake: &eligibility.Intake{Store: st, ReviewTeam: "review@gcconboard.example", Now: clock, Log: quiet},
-		Review: &eligibility.Review{Store: st, Now: clock, Log: quiet}}
+		Intake:      &eligibility.Intake{Store: st, ReviewTeam: "review@gcconboard.example", Now: clock, Log: quiet},
+		Review:      &eligibility.Review{Store: st, Now: clock, Log: quiet},
+		Invitations: e.inv,
+		Customers:   &customers.Service{Store: st, Now: clock, Log: quiet}}
 	h, err := s.Handler()
 	if err != nil {
 		t.Fatal(err)

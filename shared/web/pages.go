@@ -26,7 +26,8 @@ var pages = func() map[string]*template.Template {
 		"has": func(v url.Values, name, want string) bool { return slices.Contains(v[name], want) },
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"home", "partner", "customer", "received", "problem"} {
+	for _, name := range []string{"home", "partner", "customer", "received", "problem",
+		"invitation", "invitation-accepted", "invitation-invalid"} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(pageFiles, "pages/layout.html", "pages/"+name+".html"))
 	}
 	return out

@@ -39,6 +39,8 @@ var statusOf = map[onboard.Code]int{
 	onboard.ErrQualificationImmutable:   http.StatusConflict,
 	onboard.ErrInvitationLinkMissing:    http.StatusUnprocessableEntity,
 	onboard.ErrInvitationNotValid:       http.StatusGone,
+	onboard.ErrInvitationAccepted:       http.StatusConflict,
+	onboard.ErrRelationshipExists:       http.StatusConflict,
 	onboard.ErrOfferNotEligible:         http.StatusUnprocessableEntity,
 	onboard.ErrCartAlreadyOrdered:       http.StatusConflict,
 }

@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
+	"github.com/gcconboard/gcconboard/shared/invitations"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/store"
@@ -37,6 +39,12 @@ type Server struct {
 	Log    *slog.Logger
 	// ClientIP returns the caller's address; nil means the connection's remote address.
 	ClientIP func(*http.Request) string
+
+	// Invitations runs reseller relationship invitations.
+	Invitations *invitations.Service
+
+	// Customers runs the partner's customer accounts and their qualifications.
+	Customers *customers.Service
 }
 
 type ctxKey int
