@@ -49,7 +49,7 @@ type metadata struct {
 // happened; the caller then records the request as unverified.
 func (c *Checker) TenantCloud(ctx context.Context, tenantID string) (onboard.Cloud, error) {
 	if !onboard.IsTenantID(strings.ToLower(tenantID)) {
-		return onboard.CloudUnknown, fmt.Errorf("entra: %q is not a tenant ID", tenantID)
+		return onboard.CloudUnknown, fmt.Errorf("entra: %.64q is not a tenant ID", tenantID)
 	}
 	u := c.base + "/" + url.PathEscape(tenantID) + "/v2.0/.well-known/openid-configuration"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -66,15 +66,23 @@ func (c *Checker) TenantCloud(ctx context.Context, tenantID string) (onboard.Clo
 		return onboard.CloudUnknown, fmt.Errorf("entra: read: %w", err)
 	}
 	if res.StatusCode != http.StatusOK {
+		// Only the short error code goes in the message: bodies can be large or hostile.
 		var e struct {
-			Error string `json:"error"`
+			Error string `json:"error"` // "invalid_tenant" for a tenant that does not exist
 		}
-		json.Unmarshal(body, &e) // "invalid_tenant" for a tenant that does not exist
-		return onboard.CloudUnknown, fmt.Errorf("entra: lookup answered %d %s", res.StatusCode, e.Error)
+		_ = json.Unmarshal(body, &e)
+		if e.Error != "" {
+			return onboard.CloudUnknown, fmt.Errorf("entra: lookup answered %s: %.64q", res.Status, e.Error)
+		}
+		return onboard.CloudUnknown, fmt.Errorf("entra: lookup answered %s", res.Status)
 	}
 	var m metadata
-	if err := json.Unmarshal(body, &m); err != nil || m.Issuer == "" {
-		return onboard.CloudUnknown, fmt.Errorf("entra: unexpected metadata document")
+	if err := json.Unmarshal(body, &m); err != nil {
+		return onboard.CloudUnknown, fmt.Errorf("entra: decode metadata: %w", err)
+	}
+	// Without these a Government tenant could pass for a commercial one, so refuse to guess.
+	if m.Issuer == "" || m.CloudInstanceName == "" {
+		return onboard.CloudUnknown, fmt.Errorf("entra: metadata lacks issuer or cloud_instance_name")
 	}
 	switch {
 	case strings.EqualFold(m.TenantRegionScope, "USGov") || strings.EqualFold(m.TenantRegionScope, "USG") ||
