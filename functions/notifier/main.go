@@ -3,20 +3,17 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/gcconboard/gcconboard/shared/auth"
-	"github.com/gcconboard/gcconboard/shared/dynamo"
 	"github.com/gcconboard/gcconboard/shared/kms"
+	"github.com/gcconboard/gcconboard/shared/lambdamain"
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/notifier"
 	"github.com/gcconboard/gcconboard/shared/onboard"
@@ -27,31 +24,20 @@ import (
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	ctx := context.Background()
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		log.Error("start", "error", err)
-		os.Exit(1)
-	}
-	backend, err := dynamo.FromEnv(cfg)
-	if err != nil {
-		log.Error("start", "error", err)
-		os.Exit(1)
-	}
-	sender := ses.New(sesv2.NewFromConfig(cfg), os.Getenv("SES_CONFIGURATION_SET"))
-	// Invitation mail carries its link sealed under this key; without it such mail waits (saying
-	// why) while all other mail flows.
-	var sealer onboard.Sealer
-	if id := os.Getenv("KMS_KEY_ID"); id != "" {
-		sealer = kms.New(awskms.NewFromConfig(cfg), id)
-	}
-	h, err := newHandler(store.New(backend), sender, sealer, os.Getenv("MAIL_FROM"), time.Now, log)
-	if err != nil {
-		log.Error("start", "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h.Invoke)
+	lambdamain.Start(func(e lambdamain.Env) (any, error) {
+		sender := ses.New(sesv2.NewFromConfig(e.AWS), os.Getenv("SES_CONFIGURATION_SET"))
+		// Invitation mail carries its link sealed under this key; without it such mail waits
+		// (saying why) while all other mail flows.
+		var sealer onboard.Sealer
+		if id := os.Getenv("KMS_KEY_ID"); id != "" {
+			sealer = kms.New(awskms.NewFromConfig(e.AWS), id)
+		}
+		h, err := newHandler(e.Store, sender, sealer, os.Getenv("MAIL_FROM"), time.Now, e.Log)
+		if err != nil {
+			return nil, err
+		}
+		return h.Invoke, nil
+	})
 }
 
 func newHandler(st *store.Store, sender mail.Sender, sealer onboard.Sealer, from string, now func() time.Time, log *slog.Logger) (*notifier.Handler, error) {
