@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/gcconboard/gcconboard/events/fixture"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
@@ -24,59 +24,30 @@ const partnerTenant = "1f3c6e1a-8b2d-4c5e-9f70-a1b2c3d4e5f6"
 // JWT authorizer puts in the request context. qualified seeds the token's partner as
 // GCC-qualified first, through the real intake and review steps.
 func TestReplayEvents(t *testing.T) {
-	want := map[string]struct {
-		qualified bool
-		status    int
-		has       []string
-	}{
-		"customers-create-commercial":           {false, 201, []string{`"qualification":"None"`, `"specialQualifications":[]`, `"relationship":"Reseller"`, `"tenantId":"3c9d2e1f-4a5b-4c6d-8e7f-90a1b2c3d4e5"`}},
-		"customers-create-gcc-unqualified":      {false, 403, []string{`"code":"PartnerNotGccQualified"`}},
-		"customers-create-gcc-no-validation":    {true, 422, []string{`"code":"ValidationIdRequired"`, "usgcce@microsoft.com"}},
-		"customers-list":                        {false, 200, []string{`"totalCount":0`, `"items":[]`}},
-		"customers-get-unknown":                 {false, 404, []string{`"code":"NotFound"`}},
-		"customers-qualify-sales-agent":         {true, 403, []string{`"code":"Forbidden"`}},
-		"customers-qualify-unqualified-partner": {false, 403, []string{`"code":"PartnerNotGccQualified"`}},
-	}
 	now := func() time.Time { return time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC) }
 	quiet := slog.New(slog.DiscardHandler)
-	for _, name := range fixture.Files(t, "customers-") {
-		t.Run(name, func(t *testing.T) {
-			exp, ok := want[name]
-			if !ok {
-				t.Fatalf("events/%s.json has no expectation here", name)
-			}
-			st := fixture.Store(t)
-			if exp.qualified {
-				qualify(t, st, now, quiet)
-			}
-			h, err := newHandler(st, now, quiet)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ev := fixture.Load[events.APIGatewayV2HTTPRequest](t, name)
-			res, err := h.ProxyWithContext(context.Background(), ev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.StatusCode != exp.status {
-				t.Errorf("got %d %s, want %d", res.StatusCode, res.Body, exp.status)
-			}
-			for _, s := range exp.has {
-				if !strings.Contains(res.Body, s) {
-					t.Errorf("body %s lacks %s", res.Body, s)
-				}
-			}
-			if res.StatusCode == 201 && !strings.HasPrefix(res.Headers["Location"], "/v1/customers/cu_") {
-				t.Errorf("201 without a Location: %v", res.Headers)
-			}
-			// Round trip: the fixture decodes into the SDK type without losing fields.
-			var again map[string]any
-			data, _ := json.Marshal(ev)
-			if err := json.Unmarshal(data, &again); err != nil || again["routeKey"] != ev.RouteKey {
-				t.Errorf("round trip lost the route key: %v", err)
-			}
-		})
+	qualified := func(t *testing.T, st *store.Store) { qualify(t, st, now, quiet) }
+	located := func(t *testing.T, res events.APIGatewayV2HTTPResponse) {
+		if !strings.HasPrefix(res.Headers["Location"], "/v1/customers/cu_") {
+			t.Errorf("201 without a Location: %v", res.Headers)
+		}
 	}
+	fixture.ReplayAPI(t, "customers-", map[string]fixture.Expect{
+		"customers-create-commercial": {Status: 201, Check: located, Has: []string{`"qualification":"None"`, `"specialQualifications":[]`,
+			`"relationship":"Reseller"`, `"tenantId":"3c9d2e1f-4a5b-4c6d-8e7f-90a1b2c3d4e5"`}},
+		"customers-create-gcc-unqualified":      {Status: 403, Has: []string{`"code":"PartnerNotGccQualified"`}},
+		"customers-create-gcc-no-validation":    {Status: 422, Seed: qualified, Has: []string{`"code":"ValidationIdRequired"`, "usgcce@microsoft.com"}},
+		"customers-list":                        {Status: 200, Has: []string{`"totalCount":0`, `"items":[]`}},
+		"customers-get-unknown":                 {Status: 404, Has: []string{`"code":"NotFound"`}},
+		"customers-qualify-sales-agent":         {Status: 403, Seed: qualified, Has: []string{`"code":"Forbidden"`}},
+		"customers-qualify-unqualified-partner": {Status: 403, Has: []string{`"code":"PartnerNotGccQualified"`}},
+	}, func(t *testing.T, st *store.Store) *httpadapter.HandlerAdapterV2 {
+		h, err := newHandler(st, now, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	})
 }
 
 // qualify makes the fixtures' partner GCC-qualified the way production does: its intake form is
