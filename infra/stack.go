@@ -115,6 +115,9 @@ var Specs = map[string]FunctionSpec{
 	// Invitations seals the links it stores (the invitation mail, a replayable answer, the reusable
 	// link) and opens the reusable link and stored answers to show them again.
 	routes.Invitations: {ReadTable: true, WriteTable: true, Seal: true, Unseal: true},
+	// Orders reads and writes the table only (its confirmation mail is an outbox item the notifier
+	// sends). Its schedule is the fulfilment step: every minute it completes the pending orders.
+	routes.Orders: {ReadTable: true, WriteTable: true, Schedule: "rate(1 minute)"},
 	// The SLA check runs at 8:00 Eastern (13:00 UTC) on weekdays; it skips federal holidays itself.
 	"sla": {ReadTable: true, WriteTable: true, Schedule: "cron(0 13 ? * MON-FRI *)"},
 }

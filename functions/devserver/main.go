@@ -21,6 +21,7 @@ import (
 
 	"github.com/gcconboard/gcconboard/shared/auth"
 	"github.com/gcconboard/gcconboard/shared/bolt"
+	"github.com/gcconboard/gcconboard/shared/catalog"
 	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/dynamo"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
@@ -28,6 +29,7 @@ import (
 	"github.com/gcconboard/gcconboard/shared/invitations"
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/orders"
 	"github.com/gcconboard/gcconboard/shared/seal"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/web"
@@ -111,6 +113,7 @@ func serve(args []string) error {
 type app struct {
 	handler http.Handler
 	mail    *mail.Deliverer
+	orders  *orders.Service // the dispatcher fulfils its pending orders, as the schedule does in AWS
 	wake    chan struct{}
 	close   func()
 }
@@ -165,6 +168,13 @@ func build(ctx context.Context, c config, log *slog.Logger) (*app, error) {
 	}
 	srv.Invitations = &invitations.Service{Store: st, Sealer: sealer, BaseURL: c.baseURL,
 		Expiry: time.Duration(c.invitationDays) * 24 * time.Hour, Now: time.Now, Log: log}
+	cat, err := catalog.Load()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.orders = &orders.Service{Store: st, Catalog: cat, Now: time.Now, Log: log}
+	srv.Orders = a.orders
 	h, err := srv.Handler()
 	if err != nil {
 		a.close()
@@ -192,6 +202,11 @@ func (a *app) dispatch(ctx context.Context) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
+		// Fulfilment first, the orders function's schedule in AWS: pending orders complete here
+		// within a second of their checkout.
+		if _, err := a.orders.FulfilPending(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("order fulfilment", "error", err)
+		}
 		if _, err := a.mail.SweepDue(ctx); err != nil && ctx.Err() == nil {
 			slog.Warn("mail dispatch", "error", err)
 		}

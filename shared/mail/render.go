@@ -20,7 +20,7 @@ import (
 var files embed.FS
 
 // Each template file defines "subject" and "text" (rendered as plain text) and "html" (rendered
-// with contextual escaping, so no value can inject markup). Both sets are parsed once, at start.
+// with contextual escaping, so no value can inject markup). Both sets are made once, at start.
 var (
 	textTemplates = map[string]*texttemplate.Template{}
 	htmlTemplates = map[string]*htmltemplate.Template{}
@@ -33,8 +33,21 @@ func init() {
 	}
 	for _, path := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(path, "templates/"), ".tmpl")
-		textTemplates[name] = texttemplate.Must(texttemplate.New(name).Option("missingkey=error").ParseFS(files, path))
-		htmlTemplates[name] = htmltemplate.Must(htmltemplate.New(name).Option("missingkey=error").ParseFS(files, path))
+		src, err := files.ReadFile(path)
+		if err != nil {
+			panic(err)
+		}
+		// Each file is parsed once, not once per set: parsing runs in every cold start of every
+		// Lambda that links this package. The HTML set gets copies of the trees, because
+		// html/template rewrites a tree in place when it escapes it (on first use).
+		tt := texttemplate.Must(texttemplate.New(name).Option("missingkey=error").Parse(string(src)))
+		ht := htmltemplate.New(name).Option("missingkey=error")
+		for _, t := range tt.Templates() {
+			if t.Tree != nil {
+				htmltemplate.Must(ht.AddParseTree(t.Name(), t.Tree.Copy()))
+			}
+		}
+		textTemplates[name], htmlTemplates[name] = tt, ht
 	}
 }
 

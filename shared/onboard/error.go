@@ -44,6 +44,8 @@ const (
 	ErrRelationshipExists       Code = "RelationshipExists"
 	ErrOfferNotEligible         Code = "OfferNotEligible"
 	ErrCartAlreadyOrdered       Code = "CartAlreadyOrdered"
+	ErrCartExpired              Code = "CartExpired"
+	ErrOrderNotCancellable      Code = "OrderNotCancellable"
 )
 
 // FieldError names one offending field (dotted path, as the form flattens it) and the rule it broke.

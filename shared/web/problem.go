@@ -43,6 +43,8 @@ var statusOf = map[onboard.Code]int{
 	onboard.ErrRelationshipExists:       http.StatusConflict,
 	onboard.ErrOfferNotEligible:         http.StatusUnprocessableEntity,
 	onboard.ErrCartAlreadyOrdered:       http.StatusConflict,
+	onboard.ErrCartExpired:              http.StatusConflict,
+	onboard.ErrOrderNotCancellable:      http.StatusConflict,
 }
 
 // Status returns the HTTP status for err. PartnerNotGccQualified is 403 on partner routes (the

@@ -17,6 +17,7 @@ import (
 	"github.com/gcconboard/gcconboard/shared/eligibility"
 	"github.com/gcconboard/gcconboard/shared/invitations"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/orders"
 	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/store"
 )
@@ -45,6 +46,9 @@ type Server struct {
 
 	// Customers runs the partner's customer accounts and their qualifications.
 	Customers *customers.Service
+
+	// Orders runs the catalog, carts, checkout and orders.
+	Orders *orders.Service
 }
 
 type ctxKey int
