@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -371,35 +370,13 @@ func qualificationState(c *onboard.Customer) string {
 	return "qualification=" + string(q) + " validationId=" + c.ValidationID
 }
 
-// retry runs attempt until it does not lose a race: a Conflict (something it read changed before
-// its write) or ServiceUnavailable (DynamoDB cancelled the transaction for a concurrent one on the
-// same item; nothing was written). Each attempt reads afresh. A short random pause spreads the
-// contenders out.
+// retry runs attempt until it does not lose a write race (store.RetryRaces), at most Attempts times.
 func (s *Service) retry(ctx context.Context, attempt func() error) error {
 	n := s.Attempts
 	if n <= 0 {
 		n = DefaultAttempts
 	}
-	var err error
-	for i := range n {
-		err = attempt()
-		switch onboard.ErrorCode(err) {
-		case onboard.ErrConflict, onboard.ErrUnavailable:
-		default:
-			return err
-		}
-		if i == n-1 {
-			break
-		}
-		s.log().DebugContext(ctx, "write lost a race; reading again", "attempt", i+1, "code", onboard.ErrorCode(err))
-		pause := time.Duration(rand.Int64N(int64(5*time.Millisecond) * int64(i+1)))
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pause):
-		}
-	}
-	return err
+	return store.RetryRaces(ctx, n, s.log(), attempt)
 }
 
 func (s *Service) log() *slog.Logger {
