@@ -36,9 +36,10 @@ type devServer struct {
 }
 
 type serverOptions struct {
-	data       string  // "" means a new temp folder
-	noDispatch bool    // do not start the dispatcher: outbox items stay pending
-	rateLimit  float64 // per client IP on public routes; 0 turns the limit off
+	data       string       // "" means a new temp folder
+	noDispatch bool         // do not start the dispatcher: outbox items stay pending
+	rateLimit  float64      // per client IP on public routes; 0 turns the limit off
+	log        *slog.Logger // the server's logger; nil discards
 }
 
 func startServer(t *testing.T, o serverOptions) *devServer {
@@ -51,9 +52,12 @@ func startServer(t *testing.T, o serverOptions) *devServer {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := build(ctx, config{addr: addr, data: o.data, baseURL: "http://" + addr, reviewTeam: reviewTeam,
-		rateLimit: o.rateLimit}, slog.New(slog.DiscardHandler))
+		rateLimit: o.rateLimit}, o.log)
 	if err != nil {
 		cancel()
 		l.Close()

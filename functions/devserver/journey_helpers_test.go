@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"maps"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,52 +19,6 @@ import (
 
 	"github.com/gcconboard/gcconboard/shared/routes"
 )
-
-// startLoggedServer is startServer with the server's logger given instead of discarded, so a test
-// can read what the real local server logs.
-func startLoggedServer(t *testing.T, o serverOptions, log *slog.Logger) *devServer {
-	t.Helper()
-	if o.data == "" {
-		o.data = t.TempDir()
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := build(ctx, config{addr: addr, data: o.data, baseURL: "http://" + addr, reviewTeam: reviewTeam,
-		rateLimit: o.rateLimit}, log)
-	if err != nil {
-		cancel()
-		l.Close()
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(a.handler)
-	srv.Listener.Close()
-	srv.Listener = l
-	srv.Start()
-	dispatched := make(chan struct{})
-	if o.noDispatch {
-		close(dispatched)
-	} else {
-		go func() {
-			defer close(dispatched)
-			a.dispatch(ctx)
-		}()
-	}
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			srv.Close()
-			cancel()
-			<-dispatched
-			a.close()
-		})
-	}
-	t.Cleanup(stop)
-	return &devServer{t: t, url: srv.URL, data: o.data, app: a, stop: stop}
-}
 
 // reportTo returns a copy of s whose helpers report to t (a subtest's).
 func (s *devServer) reportTo(t *testing.T) *devServer {

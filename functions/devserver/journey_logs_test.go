@@ -31,8 +31,7 @@ const minSecretFragment = 24
 func TestNoSecretsInLogs(t *testing.T) {
 	t.Parallel()
 	var logs logBuffer
-	s := startLoggedServer(t, serverOptions{rateLimit: 0},
-		slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	s := startServer(t, serverOptions{log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	secrets := map[string]string{} // what it is → the secret
 	keep := func(what, v string) {
 		t.Helper()
