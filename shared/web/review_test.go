@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -63,6 +65,27 @@ func TestReviewFlow(t *testing.T) {
 			}
 			if won != 1 {
 				t.Errorf("%d of %d concurrent decisions won, want exactly 1 (%v)", won, n, statuses)
+			}
+		})
+		t.Run("ConcurrentDenialsOneWinner", func(t *testing.T) {
+			// Denials write nothing but the request, so only its version check can pick one winner
+			// (concurrent approvals also collide on creating the partner's profile).
+			other := partnerIntake()
+			other["partnerTenantId"] = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+			var rc onboard.Receipt
+			e.do("POST", "/v1/eligibility/partner", other).json(t, &rc)
+			const n = 10
+			var wg sync.WaitGroup
+			statuses := make([]int, n)
+			for i := range n {
+				wg.Go(func() {
+					statuses[i] = e.do("POST", "/v1/eligibility/requests/"+rc.ID+"/decision",
+						map[string]any{"decision": "Denied", "reason": fmt.Sprint("reason ", i)}, "Authorization", reviewer).status
+				})
+			}
+			wg.Wait()
+			if won := slices.Index(statuses, 200); won < 0 || slices.Index(statuses[won+1:], 200) >= 0 {
+				t.Errorf("statuses %v, want exactly one 200", statuses)
 			}
 		})
 		t.Run("AlreadyDecided", func(t *testing.T) {
