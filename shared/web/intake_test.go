@@ -145,7 +145,7 @@ func TestIntakeIdempotency(t *testing.T) {
 
 func TestIntakeConcurrentSameKey(t *testing.T) {
 	backends(t, func(t *testing.T, e *env) {
-		const n = 20
+		const n = 100
 		var wg sync.WaitGroup
 		results := make([]response, n)
 		for i := range n {
@@ -166,6 +166,9 @@ func TestIntakeConcurrentSameKey(t *testing.T) {
 		}
 		if got, want := e.written(), "requests=1 mail=2 audit=1"; got != want {
 			t.Errorf("%d concurrent submissions with one key wrote %s, want %s", n, got, want)
+		}
+		if got := e.count(store.Query{PK: "REQUEST#" + firstID(t, results)}); got != 2 { // the request and its evidence
+			t.Errorf("the request's partition holds %d items, want the request and one evidence record", got)
 		}
 	})
 }
@@ -226,4 +229,17 @@ func TestCrossOriginPostRefused(t *testing.T) {
 			t.Errorf("cross-origin post wrote %s", got)
 		}
 	})
+}
+
+// firstID is the request ID of the first 201 among results.
+func firstID(t *testing.T, results []response) string {
+	for _, r := range results {
+		if r.status == 201 {
+			var rc onboard.Receipt
+			r.json(t, &rc)
+			return rc.ID
+		}
+	}
+	t.Fatal("no 201")
+	return ""
 }
