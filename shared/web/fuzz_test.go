@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 )
 
@@ -135,4 +136,47 @@ func TestMarkupIsEscaped(t *testing.T) {
 	if len(mails) != 2*len(payloads) {
 		t.Errorf("mails = %d, want %d", len(mails), 2*len(payloads))
 	}
+}
+
+// FuzzStaffBodies feeds arbitrary bytes to the JSON decoder and validator of every other body:
+// customer creation, invitation creation and acceptance (cart lines: shared/orders). Decoding either works or is MalformedBody; what the validators accept is one-line.
+func FuzzStaffBodies(f *testing.F) {
+	f.Add([]byte(`{"companyProfile":{"companyName":"Olympia","domain":"olympia.gov"},"billingProfile":{"email":"a@olympia.gov","firstName":"A","lastName":"B","defaultAddress":{"line1":"1","city":"O","state":"WA","postalCode":"98501","country":"US"}},"qualification":"None"}`))
+	f.Add([]byte(`{"customerEmail":"it@city.gov","customerName":"City\r\nBcc: x","message":"Hi {{link}}","send":true}`))
+	f.Add([]byte(`{"companyName":"City","domain":"city.gov","tenantId":"1f3c6e1a-8b2d-4c5e-9f70-a1b2c3d4e5f6","adminName":"A","adminEmail":"a@city.gov","agree":true}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		malformedOnly := func(err error) {
+			if err != nil && onboard.ErrorCode(err) != onboard.ErrMalformedBody {
+				t.Fatalf("decode error with code %s", onboard.ErrorCode(err))
+			}
+		}
+		var c customers.CreateInput
+		if err := decodeJSON(data, &c); err == nil {
+			c.Normalize()
+			if c.Validate() == nil {
+				checkAccepted(t, []string{c.CompanyProfile.CompanyName, c.BillingProfile.Email, c.BillingProfile.FirstName,
+					c.BillingProfile.DefaultAddress.Line1}, c.CompanyProfile.TenantID)
+			}
+		} else {
+			malformedOnly(err)
+		}
+		var inv onboard.InvitationInput
+		if err := decodeJSON(data, &inv); err == nil {
+			inv.Normalize()
+			if inv.Validate() == nil {
+				checkAccepted(t, []string{inv.CustomerEmail, inv.CustomerName})
+			}
+		} else {
+			malformedOnly(err)
+		}
+		var acc onboard.AcceptForm
+		if err := decodeJSON(data, &acc); err == nil {
+			acc.Normalize()
+			if acc.Validate() == nil {
+				checkAccepted(t, []string{acc.CompanyName, acc.Domain, acc.AdminName, acc.AdminEmail}, acc.TenantID)
+			}
+		} else {
+			malformedOnly(err)
+		}
+	})
 }
