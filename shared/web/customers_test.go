@@ -394,7 +394,7 @@ func TestCreateCustomerRefusals(t *testing.T) {
 
 // TestCustomerConcurrentCreations races 20 creations against a code with 3 creates: exactly 3
 // customers are created, the other 17 are told the code is exhausted, and the code ends at 0.
-func TestCustomerConcurrentCreations(t *testing.T) {
+func TestRaceValidationCodeUse(t *testing.T) {
 	backends(t, func(t *testing.T, e *env) {
 		admin, sales := gccPartner(t, e, partnerTenant)
 		code := issueCode(t, e, partnerTenant, 3)

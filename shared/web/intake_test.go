@@ -143,7 +143,7 @@ func TestIntakeIdempotency(t *testing.T) {
 	})
 }
 
-func TestIntakeConcurrentSameKey(t *testing.T) {
+func TestRaceIntakeSameKey(t *testing.T) {
 	backends(t, func(t *testing.T, e *env) {
 		const n = 100
 		var wg sync.WaitGroup

@@ -404,7 +404,7 @@ func TestInvitationFlow(t *testing.T) {
 	})
 }
 
-func TestInvitationConcurrentAccepts(t *testing.T) {
+func TestRaceInvitationAccepts(t *testing.T) {
 	backends(t, func(t *testing.T, e *env) {
 		agent := qualify(t, e)
 		_, token := e.invite(t, agent, inviteBody(false))

@@ -457,7 +457,7 @@ func TestProducts(t *testing.T) {
 
 // TestCheckoutConcurrent: 50 simultaneous checkouts of one cart make exactly one order; the
 // other 49 are 409 CartAlreadyOrdered.
-func TestCheckoutConcurrent(t *testing.T) {
+func TestRaceCheckouts(t *testing.T) {
 	backends(t, func(t *testing.T, e *env) {
 		oe := withOrders(t, e)
 		oe.partner(t, ordGCC, true)

@@ -67,27 +67,6 @@ func TestReviewFlow(t *testing.T) {
 				t.Errorf("%d of %d concurrent decisions won, want exactly 1 (%v)", won, n, statuses)
 			}
 		})
-		t.Run("ConcurrentDenialsOneWinner", func(t *testing.T) {
-			// Denials write nothing but the request, so only its version check can pick one winner
-			// (concurrent approvals also collide on creating the partner's profile).
-			other := partnerIntake()
-			other["partnerTenantId"] = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-			var rc onboard.Receipt
-			e.do("POST", "/v1/eligibility/partner", other).json(t, &rc)
-			const n = 10
-			var wg sync.WaitGroup
-			statuses := make([]int, n)
-			for i := range n {
-				wg.Go(func() {
-					statuses[i] = e.do("POST", "/v1/eligibility/requests/"+rc.ID+"/decision",
-						map[string]any{"decision": "Denied", "reason": fmt.Sprint("reason ", i)}, "Authorization", reviewer).status
-				})
-			}
-			wg.Wait()
-			if won := slices.Index(statuses, 200); won < 0 || slices.Index(statuses[won+1:], 200) >= 0 {
-				t.Errorf("statuses %v, want exactly one 200", statuses)
-			}
-		})
 		t.Run("AlreadyDecided", func(t *testing.T) {
 			e.do("POST", "/v1/eligibility/requests/"+receipt.ID+"/decision", map[string]any{"decision": "Denied", "reason": "late"},
 				"Authorization", reviewer).problem(t, http.StatusConflict, onboard.ErrRequestAlreadyDecided)
@@ -109,5 +88,29 @@ func TestReviewFlow(t *testing.T) {
 				t.Errorf("after a final decision a new request = %d %s", res.status, res.body)
 			}
 		})
+	})
+}
+
+// TestRaceDecisions: concurrent denials of one request have exactly one winner. Denials write
+// nothing but the request, so only its version check can decide (concurrent approvals also collide
+// on creating the partner's profile). Part of the race suite: go test -run '^TestRace'.
+func TestRaceDecisions(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		reviewer := "Bearer " + e.token(onboard.RoleEligibilityReviewer, "")
+		var rc onboard.Receipt
+		e.do("POST", "/v1/eligibility/partner", partnerIntake()).json(t, &rc)
+		const n = 10
+		var wg sync.WaitGroup
+		statuses := make([]int, n)
+		for i := range n {
+			wg.Go(func() {
+				statuses[i] = e.do("POST", "/v1/eligibility/requests/"+rc.ID+"/decision",
+					map[string]any{"decision": "Denied", "reason": fmt.Sprint("reason ", i)}, "Authorization", reviewer).status
+			})
+		}
+		wg.Wait()
+		if won := slices.Index(statuses, 200); won < 0 || slices.Index(statuses[won+1:], 200) >= 0 {
+			t.Errorf("statuses %v, want exactly one 200", statuses)
+		}
 	})
 }
