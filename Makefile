@@ -4,7 +4,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help tools build run test test-short loadtest synth deploy services-start services-stop clean distclean
+.PHONY: help tools build run test test-short loadtest bench synth deploy services-start services-stop clean distclean
 
 # jsii (the CDK's Go<->JS bridge) warns on every run under Node 20; the CLI's own update
 # check needs the network and adds nothing here.
@@ -57,6 +57,16 @@ loadtest: tools ## 30 s of mixed concurrent traffic on the local server over Dyn
 	eval "$$(scripts/services.sh env)"; \
 	GCC_TEST_REQUIRE_SERVICES=1 GCC_LOADTEST_SECONDS=$${GCC_LOADTEST_SECONDS:-30} \
 	  go test -count=1 -run '^TestLoad$$' -v ./functions/devserver | grep -E 'load:|FAIL|ok|reconcile|answered'
+
+# Not part of `make test`: timings belong to the machine. One run builds every function and a
+# hello-world Lambda, times cold starts, warm invocations and intake throughput, counts DynamoDB
+# requests per step, and writes BENCHMARKS.md (shared/bench; knobs: GCC_BENCH_* in report_test.go).
+bench: tools ## size, cold start, warm latency, DynamoDB cost and throughput vs the floor; writes BENCHMARKS.md
+	@trap 'scripts/services.sh stop' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	scripts/services.sh start; \
+	eval "$$(scripts/services.sh env)"; \
+	GCC_TEST_REQUIRE_SERVICES=1 GCC_BENCH_REPORT=$(CURDIR)/BENCHMARKS.md \
+	  go test -count=1 -timeout 30m -run '^TestReport$$' -v ./shared/bench
 
 test-short: ## unit tests only: go test -short, no services
 	go test -short $(TESTFLAGS) $(PKGS)

@@ -2,6 +2,7 @@ package onboard
 
 import (
 	"time"
+	_ "time/tzdata" // the Lambda base image need not carry a time zone database
 
 	"github.com/rickar/cal/v2"
 	"github.com/rickar/cal/v2/us"

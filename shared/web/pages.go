@@ -17,21 +17,27 @@ var pageFiles embed.FS
 // TermsVersion is the version of the eligibility terms the forms ask people to sign.
 const TermsVersion = "2025-01"
 
-// pages holds one template set per page, each with the layout, parsed once at start.
-var pages = func() map[string]*template.Template {
+// pageNames are the HTML pages; each is pages/<name>.html rendered inside pages/layout.html.
+var pageNames = []string{"home", "partner", "customer", "received", "problem",
+	"invitation", "invitation-accepted", "invitation-invalid"}
+
+// parsePages parses the layout once and every page onto a clone of it. Handler calls it when it
+// mounts a public route (the only ones that answer with pages), so a JSON-only Lambda pays
+// nothing for templates at cold start.
+func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
 		"field": func(name, label, typ, hint string, page *formPage, required bool) fieldView {
 			return fieldView{Name: name, Label: label, Type: typ, Hint: hint, Page: page, Required: required}
 		},
 		"has": func(v url.Values, name, want string) bool { return slices.Contains(v[name], want) },
 	}
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(pageFiles, "pages/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"home", "partner", "customer", "received", "problem",
-		"invitation", "invitation-accepted", "invitation-invalid"} {
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(pageFiles, "pages/layout.html", "pages/"+name+".html"))
+	for _, name := range pageNames {
+		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(pageFiles, "pages/"+name+".html"))
 	}
 	return out
-}()
+}
 
 // formPage is what an intake form page shows: the values to keep and the errors beside fields.
 type formPage struct {
@@ -85,7 +91,13 @@ func securityHeaders(h http.Header) {
 // renderPage writes page name with data and status.
 func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	page, ok := s.pages[name]
+	if !ok {
+		s.log().ErrorContext(r.Context(), "page not parsed: this handler mounts no public route", "page", name)
+		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
+		return
+	}
+	if err := page.ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log().ErrorContext(r.Context(), "render page", "page", name, "error", err)
 		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
 		return

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"maps"
 	"net"
@@ -49,6 +50,8 @@ type Server struct {
 
 	// Orders runs the catalog, carts, checkout and orders.
 	Orders *orders.Service
+
+	pages map[string]*template.Template // parsed by Handler when it mounts a public route
 }
 
 type ctxKey int
@@ -73,6 +76,9 @@ func (s *Server) Handler(functions ...string) (http.Handler, error) {
 		}
 		if !rt.Public() && s.Auth == nil {
 			return nil, fmt.Errorf("web: route %s %s needs an Authenticator", rt.Method, rt.Path)
+		}
+		if rt.Public() && s.pages == nil {
+			s.pages = parsePages()
 		}
 		mux.Handle(rt.Pattern(), s.route(rt, h))
 	}
