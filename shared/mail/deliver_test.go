@@ -129,3 +129,50 @@ func TestRenderEscapesHTML(t *testing.T) {
 		t.Errorf("html not escaped:\n%s", got)
 	}
 }
+
+// crashingOutbox fails the write that would mark an item Sent, as a notifier crashing right
+// after SES accepted the mail would leave it.
+type crashingOutbox struct {
+	mail.Outbox
+	crash bool
+}
+
+func (c *crashingOutbox) UpdateNotification(ctx context.Context, n *onboard.Notification) error {
+	if c.crash && n.Status == onboard.MailSent {
+		return errors.New("process died")
+	}
+	return c.Outbox.UpdateNotification(ctx, n)
+}
+
+// TestCrashAfterSendDoesNotResendWithinLease: the stream redelivers the record of a mail whose
+// sender crashed after sending; within the lease nothing is sent again. After the lease expires
+// the sweep sends it once more: the documented at-least-once edge.
+func TestCrashAfterSendDoesNotResendWithinLease(t *testing.T) {
+	var sent atomic.Int32
+	d, st, now, id := setup(t, func(context.Context, mail.Message) (string, error) {
+		sent.Add(1)
+		return "msg", nil
+	})
+	crashing := &crashingOutbox{Outbox: st, crash: true}
+	d.Outbox = crashing
+	ctx := context.Background()
+	if err := d.Deliver(ctx, id); err == nil {
+		t.Fatal("the crash was not reported, so the stream would not retry")
+	}
+	crashing.crash = false
+	for range 3 { // Lambda retries the record; the sweep runs
+		d.Deliver(ctx, id)
+		d.SweepDue(ctx)
+	}
+	if got := sent.Load(); got != 1 {
+		t.Fatalf("sent %d times within the lease, want 1", got)
+	}
+	*now = now.Add(3 * time.Minute) // the lease (2 minutes) has expired
+	if _, err := d.SweepDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := st.Notification(ctx, id)
+	if got := sent.Load(); got != 2 || n.Status != onboard.MailSent {
+		t.Errorf("after the lease: sent %d, status %s; want the documented second send and Sent", got, n.Status)
+	}
+}
