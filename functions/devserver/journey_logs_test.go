@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/testenv"
 )
 
 // minSecretFragment is the shortest piece of a mail body that counts as leaked when it shows in
@@ -30,7 +31,7 @@ const minSecretFragment = 24
 // empty or unwired logger cannot pass).
 func TestNoSecretsInLogs(t *testing.T) {
 	t.Parallel()
-	var logs logBuffer
+	var logs testenv.LogBuffer
 	s := startServer(t, serverOptions{log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	secrets := map[string]string{} // what it is → the secret
 	keep := func(what, v string) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,25 +32,7 @@ type env struct {
 	issuer *auth.LocalIssuer
 	now    time.Time
 	inv    *invitations.Service
-	logs   *logBuffer // every log line of the env's services, JSON, from debug up
-}
-
-// logBuffer keeps an env's logs in memory, so a test can search them (for a secret, say).
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs   *testenv.LogBuffer // every log line of the env's services, JSON, from debug up
 }
 
 // backends runs fn against the embedded store and, when it is available, DynamoDB Local.
@@ -91,7 +71,7 @@ func newEnv(t *testing.T, b store.Backend) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: st, issuer: issuer, now: time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC), logs: &logBuffer{}}
+	e := &env{t: t, store: st, issuer: issuer, now: time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC), logs: &testenv.LogBuffer{}}
 	clock := func() time.Time { return e.now }
 	issuer.Now = clock
 	quiet := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
