@@ -23,6 +23,9 @@ var forbidden = []string{
 	"github.com/chromedp/", "go.etcd.io/bbolt", module + "shared/bolt", module + "infra",
 	module + "shared/testenv", module + "events/fixture", "testing", "net/http/httptest",
 	"net/rpc", // built with -tags lambda.norpc, aws-lambda-go leaves its RPC server out
+	// lambdamain builds aws.Config from the Lambda environment; the config package would link the
+	// SSO, STS and sign-in clients and run their init in every cold start.
+	"github.com/aws/aws-sdk-go-v2/config",
 }
 
 // devserverForbidden are packages not even the local server may link.

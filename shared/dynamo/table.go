@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -18,22 +17,16 @@ import (
 // NewLocalClient returns a client for DynamoDB Local at endpoint (e.g. "http://127.0.0.1:8000"),
 // with fixed credentials so no AWS account or profile is needed.
 // optFns adjust the client further (tests add fault-injecting middleware this way).
-func NewLocalClient(ctx context.Context, endpoint string, optFns ...func(*dynamodb.Options)) (*dynamodb.Client, error) {
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("dynamo: local config: %w", err)
-	}
-	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		o.BaseEndpoint = aws.String(endpoint)
+func NewLocalClient(_ context.Context, endpoint string, optFns ...func(*dynamodb.Options)) (*dynamodb.Client, error) {
+	// Options are set directly, not through the config package: that package reads profiles and
+	// links SSO and STS clients, and importing it would put them in every Lambda that imports dynamo.
+	return dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		BaseEndpoint: aws.String(endpoint),
 		// DynamoDB Local's CRC32 response header does not always match what the SDK computes.
-		o.DisableValidateResponseChecksum = true
-		for _, fn := range optFns {
-			fn(o)
-		}
-	}), nil
+		DisableValidateResponseChecksum: true,
+	}, optFns...), nil
 }
 
 // tableActiveTimeout bounds how long CreateTable waits for a new table to become usable.
