@@ -12,7 +12,6 @@ import (
 	"github.com/gcconboard/gcconboard/shared/auth"
 	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/lambdamain"
-	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/web"
 )
@@ -30,7 +29,7 @@ func main() {
 func newHandler(st *store.Store, now func() time.Time, log *slog.Logger) (*httpadapter.HandlerAdapterV2, error) {
 	srv := &web.Server{Store: st, Log: log, Auth: auth.APIGateway{},
 		Customers: &customers.Service{Store: st, Now: now, Log: log}}
-	h, err := srv.Handler(routes.Customers)
+	h, err := srv.Handler(web.CustomersRoutes())
 	if err != nil {
 		return nil, err
 	}

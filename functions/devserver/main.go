@@ -175,7 +175,7 @@ func build(ctx context.Context, c config, log *slog.Logger) (*app, error) {
 	}
 	a.orders = &orders.Service{Store: st, Catalog: cat, Now: time.Now, Log: log}
 	srv.Orders = a.orders
-	h, err := srv.Handler()
+	h, err := srv.Handler(web.AllRoutes()...)
 	if err != nil {
 		a.close()
 		return nil, err

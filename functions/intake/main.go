@@ -13,7 +13,6 @@ import (
 	"github.com/gcconboard/gcconboard/shared/entra"
 	"github.com/gcconboard/gcconboard/shared/lambdamain"
 	"github.com/gcconboard/gcconboard/shared/onboard"
-	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/web"
 )
@@ -35,7 +34,7 @@ func main() {
 func newHandler(st *store.Store, tenants onboard.TenantCloudChecker, reviewTeam string, now func() time.Time, log *slog.Logger) (*httpadapter.HandlerAdapterV2, error) {
 	srv := &web.Server{Store: st, Log: log,
 		Intake: &eligibility.Intake{Store: st, Tenants: tenants, ReviewTeam: reviewTeam, Now: now, Log: log}}
-	h, err := srv.Handler(routes.Intake)
+	h, err := srv.Handler(web.IntakeRoutes())
 	if err != nil {
 		return nil, err
 	}

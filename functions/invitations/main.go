@@ -18,7 +18,6 @@ import (
 	"github.com/gcconboard/gcconboard/shared/kms"
 	"github.com/gcconboard/gcconboard/shared/lambdamain"
 	"github.com/gcconboard/gcconboard/shared/onboard"
-	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/web"
 )
@@ -59,7 +58,7 @@ func newHandler(st *store.Store, sealer onboard.Sealer, baseURL string, expiry t
 	}
 	srv := &web.Server{Store: st, Log: log, Auth: auth.APIGateway{},
 		Invitations: &invitations.Service{Store: st, Sealer: sealer, BaseURL: baseURL, Expiry: expiry, Now: now, Log: log}}
-	h, err := srv.Handler(routes.Invitations)
+	h, err := srv.Handler(web.InvitationsRoutes())
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/notifier"
 	"github.com/gcconboard/gcconboard/shared/onboard"
-	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/ses"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/web"
@@ -41,7 +40,7 @@ func main() {
 }
 
 func newHandler(st *store.Store, sender mail.Sender, sealer onboard.Sealer, from string, now func() time.Time, log *slog.Logger) (*notifier.Handler, error) {
-	api, err := (&web.Server{Store: st, Auth: auth.APIGateway{}, Log: log}).Handler(routes.Notifier)
+	api, err := (&web.Server{Store: st, Auth: auth.APIGateway{}, Log: log}).Handler(web.NotifierRoutes())
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/gcconboard/gcconboard/shared/catalog"
 	"github.com/gcconboard/gcconboard/shared/lambdamain"
 	"github.com/gcconboard/gcconboard/shared/orders"
-	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/web"
 )
 
@@ -38,7 +37,7 @@ type FulfilmentReport struct {
 
 // newHandler serves svc's routes to API Gateway events and runs fulfilment for scheduled ones.
 func newHandler(svc *orders.Service) (func(context.Context, json.RawMessage) (any, error), error) {
-	h, err := (&web.Server{Store: svc.Store, Log: svc.Log, Auth: auth.APIGateway{}, Orders: svc}).Handler(routes.Orders)
+	h, err := (&web.Server{Store: svc.Store, Log: svc.Log, Auth: auth.APIGateway{}, Orders: svc}).Handler(web.OrdersRoutes())
 	if err != nil {
 		return nil, err
 	}

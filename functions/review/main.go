@@ -11,7 +11,6 @@ import (
 	"github.com/gcconboard/gcconboard/shared/auth"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
 	"github.com/gcconboard/gcconboard/shared/lambdamain"
-	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/web"
 )
@@ -29,7 +28,7 @@ func main() {
 func newHandler(st *store.Store, now func() time.Time, log *slog.Logger) (*httpadapter.HandlerAdapterV2, error) {
 	srv := &web.Server{Store: st, Log: log, Auth: auth.APIGateway{},
 		Review: &eligibility.Review{Store: st, Now: now, Log: log}}
-	h, err := srv.Handler(routes.Review)
+	h, err := srv.Handler(web.ReviewRoutes())
 	if err != nil {
 		return nil, err
 	}

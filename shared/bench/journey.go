@@ -18,7 +18,6 @@ import (
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 	"github.com/gcconboard/gcconboard/shared/orders"
-	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/web"
 )
@@ -80,16 +79,9 @@ func NewJourney(st *store.Store, counter *Counter, keyDir string) (*Journey, err
 		Intake:    &eligibility.Intake{Store: st, ReviewTeam: "review@gcconboard.example", Now: time.Now, Log: quiet},
 		Review:    &eligibility.Review{Store: st, Now: time.Now, Log: quiet},
 		Customers: &customers.Service{Store: st, Now: time.Now, Log: quiet}}
-	fns := []string{routes.Intake, routes.Review, routes.Notifier}
-	if hasRoute("POST", "/v1/customers") {
-		fns = append(fns, routes.Customers)
-	}
-	if hasOrders() {
-		// Fulfilment takes an order at once here; in AWS it waits FulfilAfter.
-		srv.Orders = &orders.Service{Store: st, Now: time.Now, Log: quiet}
-		fns = append(fns, routes.Orders)
-	}
-	h, err := srv.Handler(fns...)
+	// Fulfilment takes an order at once here; in AWS it waits FulfilAfter.
+	srv.Orders = &orders.Service{Store: st, Now: time.Now, Log: quiet}
+	h, err := srv.Handler(web.IntakeRoutes(), web.ReviewRoutes(), web.NotifierRoutes(), web.CustomersRoutes(), web.OrdersRoutes())
 	if err != nil {
 		return nil, err
 	}
@@ -99,20 +91,6 @@ func NewJourney(st *store.Store, counter *Counter, keyDir string) (*Journey, err
 		return nil, err
 	}
 	return j, nil
-}
-
-func hasOrders() bool {
-	return hasRoute("POST", "/v1/customers") && hasRoute("POST", "/v1/customers/{id}/carts") &&
-		hasRoute("POST", "/v1/customers/{id}/carts/{cartId}/checkout")
-}
-
-func hasRoute(method, path string) bool {
-	for _, r := range routes.All {
-		if r.Method == method && r.Path == path {
-			return true
-		}
-	}
-	return false
 }
 
 type discardSender struct{}
@@ -155,21 +133,17 @@ func (j *Journey) Run(ctx context.Context) error {
 		map[string]any{"decision": "Approved"}, "", 200, &decision); err != nil {
 		return err
 	}
-	if hasRoute("POST", "/v1/customers") {
-		admin, err := j.token(onboard.RoleAdminAgent, partner)
-		if err != nil {
-			return err
-		}
-		var cu struct{ ID string }
-		if err := j.step(ctx, StepCustomerCreation, "POST", "/v1/customers", admin,
-			CustomerCreation(customerTenant, decision.Validation.ValidationID), j.key(), 201, &cu); err != nil {
-			return err
-		}
-		if j.orders != nil {
-			if err := j.order(ctx, admin, cu.ID); err != nil {
-				return err
-			}
-		}
+	admin, err := j.token(onboard.RoleAdminAgent, partner)
+	if err != nil {
+		return err
+	}
+	var cu struct{ ID string }
+	if err := j.step(ctx, StepCustomerCreation, "POST", "/v1/customers", admin,
+		CustomerCreation(customerTenant, decision.Validation.ValidationID), j.key(), 201, &cu); err != nil {
+		return err
+	}
+	if err := j.order(ctx, admin, cu.ID); err != nil {
+		return err
 	}
 	return j.deliverAll(ctx)
 }

@@ -34,7 +34,6 @@ import (
 	"github.com/gcconboard/gcconboard/shared/bolt"
 	"github.com/gcconboard/gcconboard/shared/dynamo"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
-	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/testenv"
 	"github.com/gcconboard/gcconboard/shared/web"
@@ -662,7 +661,7 @@ func intakeAdapter(st *store.Store) (*httpadapter.HandlerAdapterV2, error) {
 	quiet := slog.New(slog.DiscardHandler)
 	srv := &web.Server{Store: st, Log: quiet,
 		Intake: &eligibility.Intake{Store: st, ReviewTeam: "review@gcconboard.example", Now: time.Now, Log: quiet}}
-	h, err := srv.Handler(routes.Intake)
+	h, err := srv.Handler(web.IntakeRoutes())
 	if err != nil {
 		return nil, err
 	}
@@ -945,7 +944,7 @@ func (r *report) handlerLoad(ctx context.Context, client *dynamodb.Client) (load
 	quiet := slog.New(slog.DiscardHandler)
 	srv := &web.Server{Store: st, Log: quiet,
 		Intake: &eligibility.Intake{Store: st, ReviewTeam: "review@gcconboard.example", Now: time.Now, Log: quiet}}
-	h, err := srv.Handler(routes.Intake)
+	h, err := srv.Handler(web.IntakeRoutes())
 	if err != nil {
 		return loadRow{}, err
 	}
@@ -1205,9 +1204,6 @@ func (r *report) markdown() string {
 		p("**On-demand cost per 1,000 complete onboardings: $%.4f** (writes $%.4f + reads $%.4f), at us-east-1 on-demand prices:", cw+cr, cw, cr)
 		p("$%.3f per million write request units, $%.3f per million read request units (transactional writes: 2 WRU per KB).", pricePerMillionWRU, pricePerMillionRRU)
 		p("Not included: storage, the stream (free for Lambda triggers), Lambda, API Gateway and SES.")
-		if !hasOrders() {
-			p("Orders are not in the journey yet (no cart and checkout routes in shared/routes).")
-		}
 		p("")
 	}
 

@@ -54,17 +54,14 @@ func TestRequestsPerStep(t *testing.T) {
 		StepCustomerDecision: {"GetItem": 1, "TransactWriteItems": 1},
 		// The idempotency record, the partner's profile and the validation code.
 		StepCustomerCreation: {"GetItem": 3, "TransactWriteItems": 1},
-		// Per mail: read the item, lease it, record it sent (7 mails).
-		StepMail: {"GetItem": 7, "TransactWriteItems": 14},
-	}
-	if hasOrders() {
 		// The customer and the partner's profile.
-		want[StepCart] = map[string]int{"GetItem": 2, "TransactWriteItems": 1}
+		StepCart: {"GetItem": 2, "TransactWriteItems": 1},
 		// The idempotency record, the cart, the customer and the partner's profile; the orders,
 		// the cart's new state and two confirmation mails in one transaction.
-		want[StepCheckout] = map[string]int{"GetItem": 4, "TransactWriteItems": 1}
-		want[StepFulfilment] = map[string]int{"Query": 1, "TransactWriteItems": 1}
-		want[StepMail] = map[string]int{"GetItem": 9, "TransactWriteItems": 18} // two more mails
+		StepCheckout:   {"GetItem": 4, "TransactWriteItems": 1},
+		StepFulfilment: {"Query": 1, "TransactWriteItems": 1},
+		// Per mail: read the item, lease it, record it sent (9 mails).
+		StepMail: {"GetItem": 9, "TransactWriteItems": 18},
 	}
 	got := map[string]map[string]int{}
 	for _, s := range Totals(j.Counter.Calls()) {

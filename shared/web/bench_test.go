@@ -17,7 +17,6 @@ import (
 	"github.com/gcconboard/gcconboard/shared/eligibility"
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
-	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/store"
 )
 
@@ -49,7 +48,7 @@ func newBenchServer(b *testing.B) *benchServer {
 	s := &Server{Store: st, Auth: issuer, Log: quiet,
 		Intake: &eligibility.Intake{Store: st, ReviewTeam: "review@gcconboard.example", Now: time.Now, Log: quiet},
 		Review: &eligibility.Review{Store: st, Now: time.Now, Log: quiet}}
-	h, err := s.Handler(routes.Intake, routes.Review)
+	h, err := s.Handler(IntakeRoutes(), ReviewRoutes())
 	if err != nil {
 		b.Fatal(err)
 	}

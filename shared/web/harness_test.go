@@ -81,7 +81,7 @@ func newEnv(t *testing.T, b store.Backend) *env {
 		Review:      &eligibility.Review{Store: st, Now: clock, Log: quiet},
 		Invitations: e.inv,
 		Customers:   &customers.Service{Store: st, Now: clock, Log: quiet}}
-	h, err := s.Handler()
+	h, err := s.Handler(AllRoutes()...)
 	if err != nil {
 		t.Fatal(err)
 	}

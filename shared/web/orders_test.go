@@ -62,7 +62,7 @@ func (oe *orderEnv) log() *slog.Logger {
 
 func (oe *orderEnv) serve(t *testing.T, svc *orders.Service) *httptest.Server {
 	t.Helper()
-	h, err := (&Server{Store: oe.store, Auth: oe.issuer, Log: oe.log(), Orders: svc}).Handler()
+	h, err := (&Server{Store: oe.store, Auth: oe.issuer, Log: oe.log(), Orders: svc}).Handler(AllRoutes()...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,9 @@ func (s *Server) reviewHandlers() map[string]http.HandlerFunc {
 		"GET /v1/eligibility/requests/{id}":           s.getRequest,
 		"GET /v1/eligibility/requests/{id}/evidence":  s.getEvidence,
 		"POST /v1/eligibility/requests/{id}/decision": s.decide,
+		"GET /v1/profiles/legalbusiness":              s.legalBusinessProfile,
+		"GET /v1/customers/all/validations":           s.validationCodes,
+		"GET /v1/auditrecords":                        s.auditRecords,
 	}
 }
 

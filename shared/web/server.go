@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -61,42 +60,56 @@ const (
 	principalKey
 )
 
-// Handler serves the routes of the named functions (all routes when none are named). It fails if a
-// route has no handler, so the route table and the code cannot drift apart.
-func (s *Server) Handler(functions ...string) (http.Handler, error) {
-	handlers := s.handlers()
+// Routes is one function's share of the route table (routes.For) with the handlers that serve
+// it. A Lambda names only its own (web.IntakeRoutes(), ...), so its binary links only those
+// handlers and the services they call; the local server mounts AllRoutes().
+type Routes struct {
+	function string
+	handlers func(*Server) map[string]http.HandlerFunc // "METHOD /path", as in the route table
+}
+
+func IntakeRoutes() Routes      { return Routes{routes.Intake, (*Server).intakeHandlers} }
+func ReviewRoutes() Routes      { return Routes{routes.Review, (*Server).reviewHandlers} }
+func NotifierRoutes() Routes    { return Routes{routes.Notifier, (*Server).notifierHandlers} }
+func CustomersRoutes() Routes   { return Routes{routes.Customers, (*Server).customerHandlers} }
+func InvitationsRoutes() Routes { return Routes{routes.Invitations, (*Server).invitationHandlers} }
+func OrdersRoutes() Routes      { return Routes{routes.Orders, (*Server).orderHandlers} }
+
+// AllRoutes is every function's routes, as the local server serves them.
+func AllRoutes() []Routes {
+	return []Routes{IntakeRoutes(), ReviewRoutes(), NotifierRoutes(), CustomersRoutes(), InvitationsRoutes(), OrdersRoutes()}
+}
+
+// Handler serves the given functions' routes. It fails if a route has no handler or a handler no
+// route, so the route table and the code cannot drift apart.
+func (s *Server) Handler(parts ...Routes) (http.Handler, error) {
+	if len(parts) == 0 {
+		return nil, errors.New("web: no routes to serve")
+	}
 	mux := http.NewServeMux()
-	for _, rt := range routes.All {
-		if len(functions) > 0 && !slices.Contains(functions, rt.Function) {
-			continue
+	for _, part := range parts {
+		handlers, table := part.handlers(s), routes.For(part.function)
+		if len(handlers) != len(table) {
+			return nil, fmt.Errorf("web: %s has %d handlers for its %d routes", part.function, len(handlers), len(table))
 		}
-		h, ok := handlers[rt.Method+" "+rt.Path]
-		if !ok {
-			return nil, fmt.Errorf("web: route %s %s has no handler", rt.Method, rt.Path)
+		for _, rt := range table {
+			h, ok := handlers[rt.Method+" "+rt.Path]
+			if !ok {
+				return nil, fmt.Errorf("web: route %s %s has no handler", rt.Method, rt.Path)
+			}
+			if !rt.Public() && s.Auth == nil {
+				return nil, fmt.Errorf("web: route %s %s needs an Authenticator", rt.Method, rt.Path)
+			}
+			if rt.Public() && s.pages == nil {
+				s.pages = parsePages()
+			}
+			mux.Handle(rt.Pattern(), s.route(rt, h))
 		}
-		if !rt.Public() && s.Auth == nil {
-			return nil, fmt.Errorf("web: route %s %s needs an Authenticator", rt.Method, rt.Path)
-		}
-		if rt.Public() && s.pages == nil {
-			s.pages = parsePages()
-		}
-		mux.Handle(rt.Pattern(), s.route(rt, h))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, onboard.Errorf(onboard.ErrNotFound, "No such resource."), s.log())
 	})
 	return s.middleware(mux), nil
-}
-
-// handlers maps each route ("METHOD /path", as in the route table) to its handler; each step's
-// file contributes its own part.
-func (s *Server) handlers() map[string]http.HandlerFunc {
-	all := map[string]http.HandlerFunc{}
-	for _, part := range []map[string]http.HandlerFunc{s.intakeHandlers(), s.reviewHandlers(), s.staffHandlers(),
-		s.customerHandlers(), s.invitationHandlers(), s.orderHandlers()} {
-		maps.Copy(all, part)
-	}
-	return all
 }
 
 // route authenticates and authorizes a staff route (checking the role before anything else) and

@@ -9,11 +9,8 @@ import (
 	"github.com/gcconboard/gcconboard/shared/store"
 )
 
-func (s *Server) staffHandlers() map[string]http.HandlerFunc {
+func (s *Server) notifierHandlers() map[string]http.HandlerFunc {
 	return map[string]http.HandlerFunc{
-		"GET /v1/profiles/legalbusiness":     s.legalBusinessProfile,
-		"GET /v1/customers/all/validations":  s.validationCodes,
-		"GET /v1/auditrecords":               s.auditRecords,
 		"GET /v1/notifications":              s.notifications,
 		"POST /v1/notifications/{id}/resend": s.resend,
 	}
