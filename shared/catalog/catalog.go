@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -104,9 +103,14 @@ func Default() *Catalog {
 	return c
 }
 
-// itemID is Partner Center's catalog item ID shape: productId:skuId:availabilityId, e.g.
-// CFQ7TTC0LF8R:0001:CFQ7TTC0KV4B.
-var itemID = regexp.MustCompile(`^[A-Z0-9]{12}:[0-9]{4}:[A-Z0-9]{12}$`)
+// isItemID reports whether s has Partner Center's catalog item ID shape,
+// productId:skuId:availabilityId, e.g. CFQ7TTC0LF8R:0001:CFQ7TTC0KV4B.
+func isItemID(s string) bool {
+	product, rest, _ := strings.Cut(s, ":")
+	sku, availability, _ := strings.Cut(rest, ":")
+	return len(product) == 12 && onboard.IsUpperAlnum(product) && len(sku) == 4 && onboard.IsDigits(sku) &&
+		len(availability) == 12 && onboard.IsUpperAlnum(availability)
+}
 
 // Segment rules: what each segment requires of the reseller and the customer. A government offer
 // is sold only by a GCC-qualified partner to a GCC customer, a commercial one to a customer without
@@ -135,7 +139,7 @@ func (c *Catalog) Validate() error {
 	seen := map[string]bool{}
 	for i, o := range c.Offers {
 		at := fmt.Sprintf("offers[%d] (%s)", i, o.CatalogItemID)
-		if !itemID.MatchString(o.CatalogItemID) {
+		if !isItemID(o.CatalogItemID) {
 			bad("%s: catalogItemId must be productId:skuId:availabilityId, e.g. CFQ7TTC0LF8R:0001:CFQ7TTC0KV4B", at)
 		}
 		if seen[o.CatalogItemID] {

@@ -1,7 +1,6 @@
 package customers
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/gcconboard/gcconboard/shared/onboard"
@@ -38,10 +37,6 @@ func trim(fields ...*string) {
 	}
 }
 
-var (
-	zip     = regexp.MustCompile(`^[0-9]{5}(-[0-9]{4})?$`)
-	country = regexp.MustCompile(`^[A-Z]{2}$`)
-)
 
 // Validate checks the body's fields. The validation code itself is checked before (Service.Create),
 // because a GCC creation without a usable code must stop whatever the other fields say.
@@ -70,12 +65,12 @@ func (in *CreateInput) Validate() error {
 	switch {
 	case a.Country == "":
 		p.Add(addr+"country", "is required")
-	case !country.MatchString(a.Country):
+	case !onboard.IsCountryCode(a.Country):
 		p.Add(addr+"country", "must be a two-letter ISO 3166 country code like US")
 	case a.Country != "US" && in.Qualification == onboard.QualificationGCC:
 		p.Add(addr+"country", "must be US: GCC serves US government entities")
 	}
-	if a.Country == "US" && a.PostalCode != "" && !zip.MatchString(a.PostalCode) {
+	if a.Country == "US" && a.PostalCode != "" && !onboard.IsZIP(a.PostalCode) {
 		p.Add(addr+"postalCode", "must be a US ZIP code (12345 or 12345-6789)")
 	}
 	switch in.Qualification {

@@ -2,7 +2,6 @@ package onboard
 
 import (
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -170,7 +169,7 @@ func (f *PartnerForm) Validate() error {
 	default:
 		p.Add("partnerType", "must be one of direct_bill, indirect_provider, indirect_reseller")
 	}
-	if f.MpnID != "" && !mpnID.MatchString(f.MpnID) {
+	if f.MpnID != "" && !isMPNID(f.MpnID) {
 		p.Add("mpnId", "must be the 6 to 10 digit Partner ID (MPN ID)")
 	}
 	segments(&p, "governmentSegments", f.GovernmentSegments)
@@ -230,7 +229,7 @@ func (a Address) validate(p *Problems, prefix string) {
 	case a.Country != "US":
 		p.Add(prefix+".country", "must be US: GCC serves US government entities")
 	}
-	if a.Country == "US" && a.PostalCode != "" && !zip.MatchString(a.PostalCode) {
+	if a.Country == "US" && a.PostalCode != "" && !IsZIP(a.PostalCode) {
 		p.Add(prefix+".postalCode", "must be a US ZIP code (12345 or 12345-6789)")
 	}
 }
@@ -250,16 +249,6 @@ func (a Attestation) agreed() error {
 		Fields:  []FieldError{{"attestation.agree", "must be true"}}}
 }
 
-var (
-	guid   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	mpnID  = regexp.MustCompile(`^[0-9]{6,10}$`)
-	zip    = regexp.MustCompile(`^[0-9]{5}(-[0-9]{4})?$`)
-	phoneR = regexp.MustCompile(`^\+?[0-9 ().-]{7,25}$`)
-	label  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-)
-
-// IsTenantID reports whether s is a GUID (lower-case, as stored after normalizing).
-func IsTenantID(s string) bool { return guid.MatchString(s) }
 
 // SingleLine reports whether s has no control characters (CR, LF, tab, …) nor Unicode line or
 // paragraph separators: such values end up in mail headers and one-line fields.
@@ -290,7 +279,7 @@ func tenantID(p *Problems, field, v string, need bool) {
 	switch {
 	case v == "" && need:
 		p.Add(field, "is required")
-	case v != "" && !guid.MatchString(v):
+	case v != "" && !IsTenantID(v):
 		p.Add(field, "must be a tenant ID GUID like 00000000-0000-0000-0000-000000000000")
 	}
 }
@@ -326,7 +315,7 @@ func IsDomain(v string) bool {
 		return false
 	}
 	for _, l := range labels {
-		if !label.MatchString(l) {
+		if !isLabel(l) {
 			return false
 		}
 	}
@@ -343,7 +332,7 @@ func phone(p *Problems, field, v string) {
 	switch {
 	case v == "":
 		p.Add(field, "is required")
-	case !phoneR.MatchString(v) || digits < 7 || digits > 15:
+	case !isPhoneText(v) || digits < 7 || digits > 15:
 		p.Add(field, "must be a phone number like +1 202 555 0100")
 	}
 }
