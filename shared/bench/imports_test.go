@@ -26,6 +26,7 @@ var forbidden = []string{
 	// lambdamain builds aws.Config from the Lambda environment; the config package would link the
 	// SSO, STS and sign-in clients and run their init in every cold start.
 	"github.com/aws/aws-sdk-go-v2/config",
+	"time/tzdata", // 450 KB for one zone: shared/onboard embeds America/New_York alone
 }
 
 // devserverForbidden are packages not even the local server may link.

@@ -1,20 +1,27 @@
 package onboard
 
 import (
+	_ "embed"
 	"time"
-	_ "time/tzdata" // the Lambda base image need not carry a time zone database
 
 	"github.com/rickar/cal/v2"
 	"github.com/rickar/cal/v2/us"
 )
 
 // Eastern is the time zone whose calendar date starts the review clock (America/New_York).
-var Eastern = mustLoad("America/New_York")
+var Eastern = mustLoad("America/New_York", easternTZif)
 
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
+// easternTZif is America/New_York from Go's own lib/time/zoneinfo.zip (1.7 KB). The Lambda base
+// image carries no time zone database, and time/tzdata would add 450 KB to every binary for this
+// one zone. businessday_test.go checks it against time/tzdata.
+//
+//go:embed zoneinfo/America_New_York
+var easternTZif []byte
+
+func mustLoad(name string, tzif []byte) *time.Location {
+	loc, err := time.LoadLocationFromTZData(name, tzif)
 	if err != nil {
-		panic("onboard: time zone " + name + " missing: " + err.Error())
+		panic("onboard: time zone " + name + ": " + err.Error())
 	}
 	return loc
 }

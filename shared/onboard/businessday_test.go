@@ -3,6 +3,7 @@ package onboard
 import (
 	"testing"
 	"time"
+	_ "time/tzdata"
 )
 
 func TestResponseDueBy(t *testing.T) {
@@ -51,6 +52,23 @@ func TestIsBusinessDay(t *testing.T) {
 		d, _ := time.Parse(time.DateOnly, day)
 		if got := IsBusinessDay(d); got != want {
 			t.Errorf("IsBusinessDay(%s) = %v, want %v", day, got, want)
+		}
+	}
+}
+
+// The embedded zone gives the same offset and abbreviation as Go's full time zone database at
+// every hour from 1970 to 2100 (the later years come from the zone's rule for the future).
+func TestEmbeddedEasternMatchesTimeZoneDatabase(t *testing.T) {
+	tzdb, err := time.LoadLocation("America/New_York") // from time/tzdata, imported by this test only
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	for at := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); at.Before(end); at = at.Add(time.Hour) {
+		gotName, gotOffset := at.In(Eastern).Zone()
+		wantName, wantOffset := at.In(tzdb).Zone()
+		if gotName != wantName || gotOffset != wantOffset {
+			t.Fatalf("%s: embedded zone says %s %d, the database %s %d", at, gotName, gotOffset, wantName, wantOffset)
 		}
 	}
 }
