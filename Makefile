@@ -4,7 +4,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help tools build run test test-short loadtest bench synth deploy services-start services-stop clean distclean
+.PHONY: help tools generate build run test test-short loadtest bench synth deploy services-start services-stop clean distclean
 
 # jsii (the CDK's Go<->JS bridge) warns on every run under Node 20; the CLI's own update
 # check needs the network and adds nothing here.
@@ -27,6 +27,11 @@ help: ## list the targets
 
 tools: ## install what tests and CDK need (npm packages, Java, Chromium); fast when done
 	@scripts/tools.sh
+
+# Pages and mail are templ components: compiled Go, no reflection at run time. The generated
+# *_templ.go files are committed; a test fails if one is stale.
+generate: ## regenerate the *_templ.go files after editing a .templ file
+	go tool templ generate -path shared
 
 # One linux/arm64 bootstrap per Lambda, for the provided.al2023 runtime.
 # -tags lambda.norpc: provided.* runtimes speak only the Lambda Runtime API, so aws-lambda-go's

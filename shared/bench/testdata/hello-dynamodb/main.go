@@ -1,5 +1,5 @@
-// Command hello-dynamodb is a reference point between the hello-world floor and the functions:
-// hello-world plus a DynamoDB client built as the functions build theirs (config.LoadDefaultConfig).
+// Command hello-dynamodb is a reference point: hello-world plus a DynamoDB client built with
+// config.LoadDefaultConfig, the SDK's usual way, which the functions avoid (see shared/lambdamain).
 package main
 
 import (
