@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/a-h/templ"
+
 	"github.com/gcconboard/gcconboard/shared/eligibility"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 	"github.com/gcconboard/gcconboard/shared/store"
@@ -23,9 +25,9 @@ func (s *Server) intakeHandlers() map[string]http.HandlerFunc {
 }
 
 func (s *Server) partnerForm(w http.ResponseWriter, r *http.Request) {
-	p := newFormPage("Partner GCC eligibility intake", nil)
+	p := newFormPage(nil)
 	p.Key = onboard.NewID("ik")
-	s.renderPage(w, r, http.StatusOK, "partner", p)
+	s.renderPage(w, r, http.StatusOK, partnerPage(p))
 }
 
 func (s *Server) submitPartner(w http.ResponseWriter, r *http.Request) {
@@ -39,9 +41,9 @@ func (s *Server) submitPartner(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) customerForm(w http.ResponseWriter, r *http.Request) {
-	p := newFormPage("Customer GCC eligibility intake", url.Values{"validationOption": {onboard.CustomerValidationOption}})
+	p := newFormPage(url.Values{"validationOption": {onboard.CustomerValidationOption}})
 	p.Key = onboard.NewID("ik")
-	s.renderPage(w, r, http.StatusOK, "customer", p)
+	s.renderPage(w, r, http.StatusOK, customerPage(p))
 }
 
 func (s *Server) submitCustomer(w http.ResponseWriter, r *http.Request) {
@@ -93,9 +95,7 @@ func (s *Server) submitIntake(w http.ResponseWriter, r *http.Request, page strin
 
 func (s *Server) intakeDone(w http.ResponseWriter, r *http.Request, receipt *onboard.Receipt) {
 	if wantsHTML(r) {
-		p := newFormPage("Request received", nil)
-		p.Receipt = receipt
-		s.renderPage(w, r, http.StatusCreated, "received", p)
+		s.renderPage(w, r, http.StatusCreated, receivedPage(receipt))
 		return
 	}
 	writeJSON(w, http.StatusCreated, receipt)
@@ -113,19 +113,20 @@ func (s *Server) intakeFailed(w http.ResponseWriter, r *http.Request, page strin
 	if b != nil {
 		values = b.form
 	}
-	p := newFormPage(pageTitle[page], values).withProblem(prob)
+	p := newFormPage(values).withProblem(prob)
 	p.Key = p.V.Get("idempotencyKey")
 	if p.Key == "" || prob.Code != onboard.ErrIdempotencyKeyInProgress {
 		p.Key = onboard.NewID("ik") // the corrected form is a new request
 	}
 	if status >= 500 || status == http.StatusUnsupportedMediaType || status == http.StatusRequestEntityTooLarge {
-		s.renderPage(w, r, status, "problem", &formPage{Title: prob.Title, Problem: prob.Detail})
+		s.renderPage(w, r, status, problemPage(prob.Title, prob.Detail))
 		return
 	}
-	s.renderPage(w, r, status, page, p)
+	s.renderPage(w, r, status, intakeForms[page](p))
 }
 
-var pageTitle = map[string]string{
-	"partner":  "Partner GCC eligibility intake",
-	"customer": "Customer GCC eligibility intake",
+// intakeForms are the intake forms' pages by the name submitIntake knows them by.
+var intakeForms = map[string]func(*formPage) templ.Component{
+	"partner":  partnerPage,
+	"customer": customerPage,
 }

@@ -23,18 +23,6 @@ func (s *Server) invitationHandlers() map[string]http.HandlerFunc {
 	}
 }
 
-// invitationPage is what the customer's pages show: the offer and its form, or the result.
-type invitationPage struct {
-	Title string
-	Form  *formPage
-	// Action is where the form posts: the token's accept URL from the link's page, and the
-	// relative "accept" from a re-rendered form (already at that URL), so that no error answer
-	// carries the token.
-	Action string
-	Offer  *invitations.Offer
-	Done   *invitations.Accepted
-}
-
 func (s *Server) relationshipRequest(w http.ResponseWriter, r *http.Request) {
 	link, err := s.Invitations.RelationshipLink(r.Context(), principal(r))
 	if err != nil {
@@ -128,10 +116,9 @@ func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) {
 		s.invitationFailed(w, r, token, nil, err, !wantsJSON(r))
 		return
 	}
-	form := newFormPage("Reseller relationship invitation", nil)
+	form := newFormPage(nil)
 	form.Key = onboard.NewID("ik")
-	s.renderPage(w, r, http.StatusOK, "invitation", &invitationPage{Title: form.Title, Form: form,
-		Action: "/invitations/" + token + "/accept", Offer: offer})
+	s.renderPage(w, r, http.StatusOK, invitationOfferPage(offer, form, "/invitations/"+token+"/accept"))
 }
 
 // acceptInvitation accepts an invitation from the page's form or a JSON client. A stored answer
@@ -180,7 +167,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) acceptDone(w http.ResponseWriter, r *http.Request, res *invitations.Accepted) {
 	if wantsHTML(r) {
-		s.renderPage(w, r, http.StatusCreated, "invitation-accepted", &invitationPage{Title: "Invitation accepted", Done: res})
+		s.renderPage(w, r, http.StatusCreated, invitationAcceptedPage(res))
 		return
 	}
 	writeJSON(w, http.StatusCreated, res)
@@ -196,10 +183,10 @@ func (s *Server) invitationFailed(w http.ResponseWriter, r *http.Request, token 
 	prob, status := problemOf(r, err, s.log())
 	switch {
 	case prob.Code == onboard.ErrInvitationNotValid:
-		s.renderPage(w, r, status, "invitation-invalid", &invitationPage{Title: "Invitation link not valid"})
+		s.renderPage(w, r, status, invitationInvalidPage())
 		return
 	case status >= 500 || status == http.StatusUnsupportedMediaType || status == http.StatusRequestEntityTooLarge:
-		s.renderPage(w, r, status, "problem", &formPage{Title: prob.Title, Problem: prob.Detail})
+		s.renderPage(w, r, status, problemPage(prob.Title, prob.Detail))
 		return
 	}
 	offer, oerr := s.Invitations.Open(r.Context(), token)
@@ -211,12 +198,12 @@ func (s *Server) invitationFailed(w http.ResponseWriter, r *http.Request, token 
 	if b != nil {
 		values = b.form
 	}
-	form := newFormPage("Reseller relationship invitation", values).withProblem(prob)
+	form := newFormPage(values).withProblem(prob)
 	form.Key = form.V.Get("idempotencyKey")
 	if form.Key == "" || prob.Code != onboard.ErrIdempotencyKeyInProgress {
 		form.Key = onboard.NewID("ik") // the corrected form is a new request
 	}
-	s.renderPage(w, r, status, "invitation", &invitationPage{Title: form.Title, Form: form, Action: "accept", Offer: offer})
+	s.renderPage(w, r, status, invitationOfferPage(offer, form, "accept"))
 }
 
 // wantsJSON reports whether a client asked for JSON rather than a page: the customer's page is

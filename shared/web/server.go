@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -49,8 +48,6 @@ type Server struct {
 
 	// Orders runs the catalog, carts, checkout and orders.
 	Orders *orders.Service
-
-	pages map[string]*template.Template // parsed by Handler when it mounts a public route
 }
 
 type ctxKey int
@@ -99,9 +96,6 @@ func (s *Server) Handler(parts ...Routes) (http.Handler, error) {
 			}
 			if !rt.Public() && s.Auth == nil {
 				return nil, fmt.Errorf("web: route %s %s needs an Authenticator", rt.Method, rt.Path)
-			}
-			if rt.Public() && s.pages == nil {
-				s.pages = parsePages()
 			}
 			mux.Handle(rt.Pattern(), s.route(rt, h))
 		}
@@ -225,5 +219,5 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.renderPage(w, r, http.StatusOK, "home", newFormPage("Office 365 GCC eligibility", nil))
+	s.renderPage(w, r, http.StatusOK, homePage())
 }
