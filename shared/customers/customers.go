@@ -23,8 +23,8 @@ import (
 // the partner) first; each retry re-reads, so an exhausted code then gives a clean refusal.
 const DefaultAttempts = 10
 
-// WelcomeTemplate is the mail sent to a new customer's billing contact.
-const WelcomeTemplate = "customer-welcome"
+// WelcomeTemplate names the mail sent to a new customer's billing contact.
+var WelcomeTemplate = mail.CustomerWelcome{}.Name()
 
 // Service is the partner's customer accounts.
 type Service struct {
@@ -139,12 +139,11 @@ func (s *Service) Create(ctx context.Context, who onboard.Principal, in CreateIn
 // mail and the audit records of the creation and, for GCC, of the code's use.
 func (s *Service) createEffects(c *onboard.Customer, partner *onboard.PartnerProfile, grant *store.GCCGrant,
 	who onboard.Principal, now time.Time, mailID string, auditIDs []string) (store.Effects, error) {
-	partnerName := "" // the template then says "your Microsoft partner"
+	welcome := mail.CustomerWelcome{Customer: c}
 	if partner != nil {
-		partnerName = partner.CompanyName
+		welcome.PartnerName = partner.CompanyName
 	}
-	m, err := mail.NewNotification(WelcomeTemplate, []string{c.BillingProfile.Email}, c.PartnerID, c.ID,
-		map[string]any{"Customer": c, "PartnerName": partnerName, "GCC": c.GCC(), "Support": onboard.SupportEmail}, now)
+	m, err := mail.NewNotification(welcome, []string{c.BillingProfile.Email}, c.PartnerID, c.ID, now)
 	if err != nil {
 		return store.Effects{}, err
 	}

@@ -81,17 +81,15 @@ func (in *Intake) submit(ctx context.Context, r *onboard.EligibilityRequest, for
 		IP: who.IP, UserAgent: who.UserAgent, SubmittedAt: now}
 	ev.SHA256 = onboard.EvidenceDigest(ev)
 
-	data := map[string]any{"Request": r, "Contact": contact.Name, "DueBy": r.ResponseDueBy.Long(),
-		"Submitted": now.In(onboard.Eastern).Format("January 2, 2006 at 3:04 PM MST"), "Support": onboard.SupportEmail}
-	ack, err := Notify("intake-ack", []string{contact.Email}, r, data, now)
+	ack, err := Notify(mail.IntakeAck{Request: r, Contact: contact.Name}, []string{contact.Email}, r, now)
 	if err != nil {
 		return nil, err
 	}
-	notice, err := Notify("intake-review", []string{in.ReviewTeam}, r, data, now)
+	// The review team's own mail, not the partner's.
+	notice, err := mail.NewNotification(mail.IntakeReview{Request: r}, []string{in.ReviewTeam}, "", r.ID, now)
 	if err != nil {
 		return nil, err
 	}
-	notice.PartnerID = "" // the review team's own mail, not the partner's
 	receipt := r.Receipt()
 	fx := store.Effects{Mail: []*onboard.Notification{ack, notice},
 		Audit: []*onboard.AuditRecord{{ID: onboard.NewID("au"), At: now, Actor: "public:" + contact.Email,
@@ -137,9 +135,9 @@ func (in *Intake) checkTenant(ctx context.Context, r *onboard.EligibilityRequest
 	return nil
 }
 
-// Notify renders template for recipients as a pending outbox item about request r.
-func Notify(template string, to []string, r *onboard.EligibilityRequest, data any, now time.Time) (*onboard.Notification, error) {
-	return mail.NewNotification(template, to, r.PartnerID, r.ID, data, now)
+// Notify renders t for recipients as a pending outbox item about request r, which its partner sees.
+func Notify(t mail.Template, to []string, r *onboard.EligibilityRequest, now time.Time) (*onboard.Notification, error) {
+	return mail.NewNotification(t, to, r.PartnerID, r.ID, now)
 }
 
 func (in *Intake) log() *slog.Logger {

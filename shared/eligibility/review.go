@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 	"github.com/gcconboard/gcconboard/shared/store"
 )
@@ -139,8 +140,8 @@ func (rv *Review) Decide(ctx context.Context, who onboard.Principal, id string, 
 			res.Validation = d.Validation
 		}
 	}
-	m, err := Notify("decision", []string{r.ContactEmail}, r, map[string]any{"Request": r, "Contact": contactName(r),
-		"Decision": string(in.Decision), "Reason": in.Reason, "Validation": d.Validation, "Support": onboard.SupportEmail}, now)
+	m, err := Notify(mail.Decision{Request: r, Contact: contactName(r), Decision: in.Decision, Reason: in.Reason,
+		Validation: d.Validation}, []string{r.ContactEmail}, r, now)
 	if err != nil {
 		return nil, err
 	}

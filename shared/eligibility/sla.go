@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 	"github.com/gcconboard/gcconboard/shared/store"
 )
@@ -59,12 +60,11 @@ func (s *SLA) Run(ctx context.Context, now time.Time) (*SLAReport, error) {
 	if len(listed) > DigestLimit {
 		listed, more = listed[:DigestLimit], len(listed)-DigestLimit
 	}
-	digest, err := Notify("sla-digest", []string{s.ReviewTeam}, &onboard.EligibilityRequest{ID: "sla-" + string(today)},
-		map[string]any{"Overdue": listed, "More": more, "Today": today}, written)
+	digest, err := mail.NewNotification(mail.SLADigest{Overdue: listed, More: more, Today: today}, []string{s.ReviewTeam},
+		"", "sla-"+string(today), written)
 	if err != nil {
 		return nil, err
 	}
-	digest.PartnerID = ""
 	if rep.DigestSent, err = s.Store.RecordDigest(ctx, today, store.Effects{Mail: []*onboard.Notification{digest}}); err != nil {
 		return nil, err
 	}
@@ -73,8 +73,7 @@ func (s *SLA) Run(ctx context.Context, now time.Time) (*SLAReport, error) {
 		if r.OverdueNotifiedAt != nil {
 			continue
 		}
-		m, err := Notify("sla-contact", []string{r.ContactEmail}, r, map[string]any{"Request": r, "Contact": contactName(r),
-			"DueBy": r.ResponseDueBy.Long(), "Support": onboard.SupportEmail}, written)
+		m, err := Notify(mail.SLAContact{Request: r, Contact: contactName(r)}, []string{r.ContactEmail}, r, written)
 		if err != nil {
 			return nil, err
 		}

@@ -12,8 +12,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"html"
-	"html/template"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -140,8 +138,10 @@ func (s *Service) Create(ctx context.Context, who onboard.Principal, partner *on
 	if err != nil {
 		return nil, err
 	}
-	data := mailData(partner, inv, in.Message)
-	r, err := mail.Render("invitation", data)
+	// The mail holds the link only as its placeholder: it is stored so, with the link sealed beside it.
+	invitation := mail.Invitation{Partner: partnerName(partner), CustomerName: inv.CustomerName, Message: in.Message,
+		Link: mail.Placeholder(linkName), ExpiresAt: inv.ExpiresAt}
+	r, err := mail.Render(invitation)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (s *Service) Create(ctx context.Context, who onboard.Principal, partner *on
 
 	fx := store.Effects{Audit: []*onboard.AuditRecord{s.audit(who, now, inv, "invitation.create", "", onboard.InvitationPending)}}
 	if in.Send {
-		n, err := mail.NewNotification("invitation", []string{in.CustomerEmail}, partner.TenantID, inv.ID, data, now)
+		n, err := mail.NewNotification(invitation, []string{in.CustomerEmail}, partner.TenantID, inv.ID, now)
 		if err != nil {
 			return nil, err
 		}
@@ -379,9 +379,8 @@ func (s *Service) accept(ctx context.Context, token string, f onboard.AcceptForm
 			RecordType: "Customer", RecordID: c.ID, After: string(c.Qualification)},
 	}}
 	if to := partnerRecipients(partner, inv); len(to) > 0 {
-		n, err := mail.NewNotification("invitation-accepted", to, inv.PartnerID, c.ID, map[string]any{
-			"Customer": c, "Invitation": inv, "AdminName": f.AdminName, "Support": onboard.SupportEmail,
-			"At": now.In(onboard.Eastern).Format("January 2, 2006 at 3:04 PM MST")}, now)
+		n, err := mail.NewNotification(mail.InvitationAccepted{Customer: c, Invitation: inv, AdminName: f.AdminName},
+			to, inv.PartnerID, c.ID, now)
 		if err != nil {
 			return nil, err
 		}
@@ -473,26 +472,6 @@ func (s *Service) audit(who onboard.Principal, now time.Time, inv *onboard.Invit
 	return &onboard.AuditRecord{ID: onboard.NewID("au"), At: now, Actor: who.Subject, Role: string(who.Role),
 		PartnerID: inv.PartnerID, Action: action, RecordType: "Invitation", RecordID: inv.ID,
 		Before: string(before), After: string(after)}
-}
-
-// mailData is the invitation template's data. The link appears only as its placeholder: the
-// mail is stored with the placeholder and the link sealed beside it.
-func mailData(partner *onboard.PartnerProfile, inv *onboard.Invitation, message string) map[string]any {
-	ph := mail.Placeholder(linkName)
-	anchor := `<a href="` + ph + `">` + ph + `</a>`
-	return map[string]any{"Partner": partnerName(partner), "CustomerName": inv.CustomerName, "Message": message,
-		"MessageHTML": messageHTML(message, anchor), "Link": ph, "LinkHTML": template.HTML(anchor),
-		"ExpiresOn": inv.ExpiresAt.In(onboard.Eastern).Format("January 2, 2006"), "Support": onboard.SupportEmail}
-}
-
-// messageHTML is a partner's plain-text message as HTML: every part escaped (markup in it shows
-// as text), line breaks kept, and the placeholder made a link.
-func messageHTML(message, anchor string) template.HTML {
-	parts := strings.Split(message, onboard.LinkPlaceholder)
-	for i, p := range parts {
-		parts[i] = strings.ReplaceAll(html.EscapeString(p), "\n", "<br>\n")
-	}
-	return template.HTML(strings.Join(parts, anchor))
 }
 
 // partnerRecipients are who hears of an acceptance: the partner's contact and the agent who

@@ -4,14 +4,6 @@ import (
 	"testing"
 )
 
-func TestMessageHTML(t *testing.T) {
-	got := string(messageHTML("Dear <b>IT</b> & \"team\",\nclick {{link}} now", `<a href="{{link}}">{{link}}</a>`))
-	want := "Dear &lt;b&gt;IT&lt;/b&gt; &amp; &#34;team&#34;,<br>\nclick <a href=\"{{link}}\">{{link}}</a> now"
-	if got != want {
-		t.Errorf("messageHTML = %q, want %q", got, want)
-	}
-}
-
 func TestSplitName(t *testing.T) {
 	tests := []struct{ name, first, last string }{
 		{"Ana María Li", "Ana María", "Li"},

