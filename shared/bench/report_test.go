@@ -56,7 +56,7 @@ const (
 const hello = "hello-world"
 
 // references are reference binaries built beside the functions (shared/bench/testdata/<name>).
-var references = []string{"hello-dynamodb", "hello-dynamodb-env"}
+var references = []string{"hello-dynamodb-env"}
 
 // Knobs, from the environment.
 var (
@@ -1113,9 +1113,8 @@ func (r *report) markdown() string {
 	p("`CGO_ENABLED=0 go build %s`. Init is exec → the first `GET /2018-06-01/runtime/invocation/next` on a Runtime API stub on", strings.Join(quoteFlags(BuildFlags), " "))
 	p("127.0.0.1, the binary built for this host; %d starts per binary after one untimed round, one start of each binary per round in a rotating order.", benchStarts)
 	p("Environment as in Lambda: region, static credentials, no shared config files, the stack's variables.")
-	p("Two reference points sit between the floor and the functions: `hello-dynamodb-env` is hello-world plus one DynamoDB call, with its")
-	p("`aws.Config` built from the Lambda environment as the functions build theirs (`shared/lambdamain`); `hello-dynamodb` is the same")
-	p("with `config.LoadDefaultConfig`, which links the SSO, STS and IMDS clients: what the functions no longer pay.")
+	p("A reference point sits between the floor and the functions: `hello-dynamodb-env` is hello-world plus one DynamoDB call, with its")
+	p("`aws.Config` built from the Lambda environment as the functions build theirs (`shared/lambdamain`): what the AWS SDK alone costs.")
 	p("")
 	p("| function | linux/arm64 | × hello | %s/%s | init p50 | init p90 | p50 − hello | × hello |", runtime.GOOS, runtime.GOARCH)
 	p("|---|---:|---:|---:|---:|---:|---:|---:|")
