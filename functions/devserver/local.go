@@ -11,7 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/gcconboard/gcconboard/shared/eligibility"
-	"github.com/gcconboard/gcconboard/shared/mail"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/routes"
 )
 
@@ -65,7 +65,7 @@ article{border:1px solid #ccd;border-radius:6px;margin:1rem 0;padding:.5rem 1rem
 <div>{{trusted .HTML}}</div></article>{{else}}<p>No mail yet.</p>{{end}}</body></html>`))
 
 // devMail mounts /dev/mail and /dev/mail.json, which exist only on the local server.
-func devMail(mux *http.ServeMux, sender mail.FileSender) {
+func devMail(mux *http.ServeMux, sender outbox.FileSender) {
 	mux.HandleFunc("GET /dev/mail", func(w http.ResponseWriter, r *http.Request) {
 		items, err := sender.List()
 		if err != nil {

@@ -27,9 +27,9 @@ import (
 	"github.com/gcconboard/gcconboard/shared/eligibility"
 	"github.com/gcconboard/gcconboard/shared/entra"
 	"github.com/gcconboard/gcconboard/shared/invitations"
-	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 	"github.com/gcconboard/gcconboard/shared/orders"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/seal"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/web"
@@ -112,7 +112,7 @@ func serve(args []string) error {
 // app is the assembled local server.
 type app struct {
 	handler http.Handler
-	mail    *mail.Deliverer
+	mail    *outbox.Deliverer
 	orders  *orders.Service // the dispatcher fulfils its pending orders, as the schedule does in AWS
 	wake    chan struct{}
 	close   func()
@@ -156,8 +156,8 @@ func build(ctx context.Context, c config, log *slog.Logger) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	sender := mail.FileSender{Dir: filepath.Join(c.data, "mail")}
-	a.mail = &mail.Deliverer{Outbox: st, Sender: sender, From: "no-reply@gcconboard.example", Now: time.Now, Log: log, Sealer: sealer}
+	sender := outbox.FileSender{Dir: filepath.Join(c.data, "mail")}
+	a.mail = &outbox.Deliverer{Outbox: st, Sender: sender, From: "no-reply@gcconboard.example", Now: time.Now, Log: log, Sealer: sealer}
 	srv := &web.Server{
 		Store:     st,
 		Intake:    &eligibility.Intake{Store: st, Tenants: tenants, ReviewTeam: c.reviewTeam, Now: time.Now, Log: log},

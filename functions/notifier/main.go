@@ -9,17 +9,14 @@ import (
 
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/gcconboard/gcconboard/shared/auth"
 	"github.com/gcconboard/gcconboard/shared/kms"
 	"github.com/gcconboard/gcconboard/shared/lambdamain"
-	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/notifier"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/ses"
 	"github.com/gcconboard/gcconboard/shared/store"
-	"github.com/gcconboard/gcconboard/shared/web"
 )
 
 func main() {
@@ -31,19 +28,11 @@ func main() {
 		if id := os.Getenv("KMS_KEY_ID"); id != "" {
 			sealer = kms.New(awskms.NewFromConfig(e.AWS), id)
 		}
-		h, err := newHandler(e.Store, sender, sealer, os.Getenv("MAIL_FROM"), time.Now, e.Log)
-		if err != nil {
-			return nil, err
-		}
-		return h.Invoke, nil
+		return newHandler(e.Store, sender, sealer, os.Getenv("MAIL_FROM"), time.Now, e.Log).Invoke, nil
 	})
 }
 
-func newHandler(st *store.Store, sender mail.Sender, sealer onboard.Sealer, from string, now func() time.Time, log *slog.Logger) (*notifier.Handler, error) {
-	api, err := (&web.Server{Store: st, Auth: auth.APIGateway{}, Log: log}).Handler(web.NotifierRoutes())
-	if err != nil {
-		return nil, err
-	}
-	deliverer := &mail.Deliverer{Outbox: st, Sender: sender, From: from, Now: now, Log: log, Sealer: sealer}
-	return &notifier.Handler{Mail: deliverer, HTTP: httpadapter.NewV2(api), Log: log}, nil
+func newHandler(st *store.Store, sender outbox.Sender, sealer onboard.Sealer, from string, now func() time.Time, log *slog.Logger) *notifier.Handler {
+	deliverer := &outbox.Deliverer{Outbox: st, Sender: sender, From: from, Now: now, Log: log, Sealer: sealer}
+	return &notifier.Handler{Mail: deliverer, Log: log}
 }

@@ -20,6 +20,7 @@ func TestReplayEvents(t *testing.T) {
 		"review-queue-wrong-role":   {Status: 403, Has: []string{`"code":"Forbidden"`}},
 		"review-queue-access-token": {Status: 401, Has: []string{`"code":"Unauthorized"`}},
 		"review-legalbusiness":      {Status: 200, Has: []string{`"resellerQualifications":[]`}},
+		"review-notifications":      {Status: 200, Has: []string{`"totalCount":0`}},
 	}, func(t *testing.T, st *store.Store) *httpadapter.HandlerAdapterV2 {
 		h, err := newHandler(st, now, slog.New(slog.DiscardHandler))
 		if err != nil {

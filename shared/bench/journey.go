@@ -15,9 +15,9 @@ import (
 	"github.com/gcconboard/gcconboard/shared/catalog"
 	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
-	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 	"github.com/gcconboard/gcconboard/shared/orders"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/web"
 )
@@ -62,7 +62,7 @@ type Journey struct {
 
 	h        http.Handler
 	issuer   *auth.LocalIssuer
-	deliver  *mail.Deliverer
+	deliver  *outbox.Deliverer
 	orders   *orders.Service
 	reviewer string
 }
@@ -81,12 +81,12 @@ func NewJourney(st *store.Store, counter *Counter, keyDir string) (*Journey, err
 		Customers: &customers.Service{Store: st, Now: time.Now, Log: quiet}}
 	// Fulfilment takes an order at once here; in AWS it waits FulfilAfter.
 	srv.Orders = &orders.Service{Store: st, Now: time.Now, Log: quiet}
-	h, err := srv.Handler(web.IntakeRoutes(), web.ReviewRoutes(), web.NotifierRoutes(), web.CustomersRoutes(), web.OrdersRoutes())
+	h, err := srv.Handler(web.IntakeRoutes(), web.ReviewRoutes(), web.CustomersRoutes(), web.OrdersRoutes())
 	if err != nil {
 		return nil, err
 	}
 	j := &Journey{Store: st, Counter: counter, h: h, issuer: issuer, orders: srv.Orders,
-		deliver: &mail.Deliverer{Outbox: st, Sender: discardSender{}, From: "no-reply@gcconboard.example", Now: time.Now, Log: quiet}}
+		deliver: &outbox.Deliverer{Outbox: st, Sender: discardSender{}, From: "no-reply@gcconboard.example", Now: time.Now, Log: quiet}}
 	if j.reviewer, err = j.token(onboard.RoleEligibilityReviewer, ""); err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func NewJourney(st *store.Store, counter *Counter, keyDir string) (*Journey, err
 
 type discardSender struct{}
 
-func (discardSender) Send(ctx context.Context, m mail.Message) (string, error) { return "bench", nil }
+func (discardSender) Send(ctx context.Context, m outbox.Message) (string, error) { return "bench", nil }
 
 func (j *Journey) token(role onboard.Role, partner string) (string, error) {
 	return j.issuer.Mint(onboard.Principal{Subject: "bench:" + string(role), Role: role, PartnerID: partner,

@@ -56,7 +56,7 @@ const (
 const hello = "hello-world"
 
 // references are reference binaries built beside the functions (shared/bench/testdata/<name>).
-var references = []string{"hello-dynamodb-env"}
+var references = []string{"hello-dynamodb-env", "hello-three-clients"}
 
 // Knobs, from the environment.
 var (
@@ -254,6 +254,16 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return fi.Size()
+}
+
+// binary returns the binary named name, or nil.
+func (r *report) binary(name string) *binary {
+	for _, b := range r.bins {
+		if b.name == name {
+			return b
+		}
+	}
+	return nil
 }
 
 // functions returns the functions' binaries (not the references).
@@ -1087,6 +1097,10 @@ func (r *report) markdown() string {
 			p("| %s init ≤ hello-world + 3 ms (median) | %s (+%s) | %s |", f.name, ms(Median(f.inits)), ms(over), yes(over <= targetInitOverHello))
 		}
 	}
+	if floor, notifier := r.binary("hello-three-clients"), r.binary("notifier"); floor != nil && notifier != nil && len(floor.inits) > 0 && len(notifier.inits) > 0 {
+		p("| (notifier over its three AWS clients alone, `hello-three-clients` at +%s) | +%s | |",
+			ms(Median(floor.inits)-helloInit), ms(Median(notifier.inits)-Median(floor.inits)))
+	}
 	for _, f := range r.functions() {
 		if f.arm > 0 && hb.arm > 0 {
 			ratio := float64(f.arm) / float64(hb.arm)
@@ -1113,8 +1127,9 @@ func (r *report) markdown() string {
 	p("`CGO_ENABLED=0 go build %s`. Init is exec → the first `GET /2018-06-01/runtime/invocation/next` on a Runtime API stub on", strings.Join(quoteFlags(BuildFlags), " "))
 	p("127.0.0.1, the binary built for this host; %d starts per binary after one untimed round, one start of each binary per round in a rotating order.", benchStarts)
 	p("Environment as in Lambda: region, static credentials, no shared config files, the stack's variables.")
-	p("A reference point sits between the floor and the functions: `hello-dynamodb-env` is hello-world plus one DynamoDB call, with its")
+	p("Two reference points sit between the floor and the functions: `hello-dynamodb-env` is hello-world plus one DynamoDB call, with its")
 	p("`aws.Config` built from the Lambda environment as the functions build theirs (`shared/lambdamain`): what the AWS SDK alone costs.")
+	p("`hello-three-clients` adds the SES v2 and KMS clients: the floor of the notifier, the one function that needs all three.")
 	p("")
 	p("| function | linux/arm64 | × hello | %s/%s | init p50 | init p90 | p50 − hello | × hello |", runtime.GOOS, runtime.GOARCH)
 	p("|---|---:|---:|---:|---:|---:|---:|---:|")

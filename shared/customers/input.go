@@ -37,7 +37,6 @@ func trim(fields ...*string) {
 	}
 }
 
-
 // Validate checks the body's fields. The validation code itself is checked before (Service.Create),
 // because a GCC creation without a usable code must stop whatever the other fields say.
 func (in *CreateInput) Validate() error {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/store"
 )
 
@@ -140,12 +141,12 @@ func (s *Service) Create(ctx context.Context, who onboard.Principal, partner *on
 	}
 	// The mail holds the link only as its placeholder: it is stored so, with the link sealed beside it.
 	invitation := mail.Invitation{Partner: partnerName(partner), CustomerName: inv.CustomerName, Message: in.Message,
-		Link: mail.Placeholder(linkName), ExpiresAt: inv.ExpiresAt}
+		Link: outbox.Placeholder(linkName), ExpiresAt: inv.ExpiresAt}
 	r, err := mail.Render(invitation)
 	if err != nil {
 		return nil, err
 	}
-	subject, text, _ := mail.Fill(r.Subject, r.Text, r.HTML, map[string]string{linkName: link})
+	subject, text, _ := outbox.Fill(r.Subject, r.Text, r.HTML, map[string]string{linkName: link})
 	created := &Created{ID: inv.ID, URL: link, Status: onboard.InvitationPending, ExpiresAt: inv.ExpiresAt,
 		Email: Email{Subject: subject, Text: text}}
 

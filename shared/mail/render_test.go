@@ -7,6 +7,7 @@ import (
 
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 )
 
 var submitted = time.Date(2026, 12, 3, 15, 4, 0, 0, time.UTC) // 10:04 AM EST
@@ -285,8 +286,8 @@ func TestHostileValues(t *testing.T) {
 		mail.SLADigest{Overdue: []onboard.EligibilityRequest{*r}, Today: onboard.Date(hostile)},
 		mail.CustomerWelcome{Customer: c, PartnerName: hostile},
 		mail.OrderConfirmation{Orders: ords, Customer: c, PartnerName: hostile},
-		mail.Invitation{Partner: hostile, CustomerName: hostile, Link: mail.Placeholder("link")},
-		mail.Invitation{Partner: hostile, CustomerName: hostile, Message: hostile + "\n{{link}}\n" + hostile, Link: mail.Placeholder("link")},
+		mail.Invitation{Partner: hostile, CustomerName: hostile, Link: outbox.Placeholder("link")},
+		mail.Invitation{Partner: hostile, CustomerName: hostile, Message: hostile + "\n{{link}}\n" + hostile, Link: outbox.Placeholder("link")},
 		mail.InvitationAccepted{Customer: c, Invitation: &onboard.Invitation{CustomerEmail: hostile}, AdminName: hostile},
 	}
 	for _, m := range all {
@@ -317,11 +318,11 @@ func TestInvitationPlaceholderFill(t *testing.T) {
 	const link = `https://onboard.example.gov/invitations/AbC?a=1&b="2"`
 	for _, message := range []string{"", "Dear <b>IT</b> & \"team\",\nclick {{link}} now"} {
 		stored := render(t, mail.Invitation{Partner: "Contoso", CustomerName: "Fabrikam", Message: message,
-			Link: mail.Placeholder("link"), ExpiresAt: submitted})
+			Link: outbox.Placeholder("link"), ExpiresAt: submitted})
 		if !strings.Contains(stored.Text, "{{link}}") || !strings.Contains(stored.HTML, `<a href="{{link}}">{{link}}</a>`) {
 			t.Fatalf("stored mail lacks the placeholder:\n%s\n%s", stored.Text, stored.HTML)
 		}
-		subject, text, html := mail.Fill(stored.Subject, stored.Text, stored.HTML, map[string]string{"link": link})
+		subject, text, html := outbox.Fill(stored.Subject, stored.Text, stored.HTML, map[string]string{"link": link})
 		escaped := `https://onboard.example.gov/invitations/AbC?a=1&amp;b=&#34;2&#34;`
 		if subject != stored.Subject || !strings.Contains(text, link) || !strings.Contains(html, `<a href="`+escaped+`">`+escaped+`</a>`) ||
 			strings.Contains(text+html, "{{") {

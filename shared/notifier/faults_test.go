@@ -18,9 +18,9 @@ import (
 
 	"github.com/gcconboard/gcconboard/shared/bolt"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
-	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/notifier"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/ses"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/testenv"
@@ -78,12 +78,12 @@ func TestSESFaultsRetryFailAndResend(t *testing.T) {
 	}
 	var fail atomic.Int32
 	fail.Store(1 << 20) // every send fails until told otherwise
-	d := &mail.Deliverer{Outbox: st, Sender: faultySES(t, endpoint, &fail), From: "no-reply@gcconboard.example", Now: clock, Log: quiet}
+	d := &outbox.Deliverer{Outbox: st, Sender: faultySES(t, endpoint, &fail), From: "no-reply@gcconboard.example", Now: clock, Log: quiet}
 	for i := range onboard.MaxMailAttempts {
 		if _, err := d.SweepDue(ctx); err != nil {
 			t.Fatal(err)
 		}
-		now = now.Add(mail.Backoff(i + 1))
+		now = now.Add(outbox.Backoff(i + 1))
 	}
 	failed, _ := st.Notifications(ctx, onboard.MailFailed, "")
 	if len(failed) != 2 || failed[0].Attempts != onboard.MaxMailAttempts || failed[0].LastError == "" {
@@ -94,7 +94,7 @@ func TestSESFaultsRetryFailAndResend(t *testing.T) {
 	}
 	fail.Store(0) // SES recovers; a person resends
 	for i := range failed {
-		mail.Resend(&failed[i], now)
+		outbox.Resend(&failed[i], now)
 		if err := st.UpdateNotification(ctx, &failed[i]); err != nil {
 			t.Fatal(err)
 		}

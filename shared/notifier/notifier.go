@@ -9,7 +9,6 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/gcconboard/gcconboard/shared/dynamo"
 	"github.com/gcconboard/gcconboard/shared/store"
@@ -24,8 +23,6 @@ type Delivery interface {
 // Handler is the notifier Lambda's event handler.
 type Handler struct {
 	Mail Delivery
-	// HTTP serves the notifications routes (list, resend) when the function is invoked by the API.
-	HTTP *httpadapter.HandlerAdapterV2
 	Log  *slog.Logger
 }
 
@@ -70,23 +67,16 @@ func (h *Handler) Sweep(ctx context.Context) error {
 	return err
 }
 
-// Invoke dispatches a raw Lambda event: an API request, a stream batch or a scheduled sweep.
+// Invoke dispatches a raw Lambda event: a stream batch or a scheduled sweep.
 func (h *Handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
 	var probe struct {
 		Records    []json.RawMessage `json:"Records"`
 		DetailType string            `json:"detail-type"`
-		RouteKey   string            `json:"routeKey"`
 	}
 	if err := json.Unmarshal(raw, &probe); err != nil {
 		return nil, fmt.Errorf("notifier: unreadable event: %w", err)
 	}
 	switch {
-	case probe.RouteKey != "" && h.HTTP != nil:
-		var req events.APIGatewayV2HTTPRequest
-		if err := json.Unmarshal(raw, &req); err != nil {
-			return nil, fmt.Errorf("notifier: API event: %w", err)
-		}
-		return h.HTTP.ProxyWithContext(ctx, req)
 	case probe.Records != nil:
 		var ev events.DynamoDBEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {

@@ -21,9 +21,9 @@ import (
 
 	"github.com/gcconboard/gcconboard/shared/dynamo"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
-	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/notifier"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/ses"
 	"github.com/gcconboard/gcconboard/shared/store"
 	"github.com/gcconboard/gcconboard/shared/testenv"
@@ -62,7 +62,7 @@ func TestStreamToSES(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &notifier.Handler{Log: slog.New(slog.DiscardHandler), Mail: &mail.Deliverer{Outbox: s, Sender: ses.New(sesClient, ""),
+	h := &notifier.Handler{Log: slog.New(slog.DiscardHandler), Mail: &outbox.Deliverer{Outbox: s, Sender: ses.New(sesClient, ""),
 		From: "no-reply@gcconboard.example", Now: time.Now, Log: slog.New(slog.DiscardHandler)}}
 	reader := newStreamReader(t, ddbURL, client, table)
 

@@ -249,7 +249,6 @@ func (a Attestation) agreed() error {
 		Fields:  []FieldError{{"attestation.agree", "must be true"}}}
 }
 
-
 // SingleLine reports whether s has no control characters (CR, LF, tab, …) nor Unicode line or
 // paragraph separators: such values end up in mail headers and one-line fields.
 func SingleLine(s string) bool {

@@ -43,7 +43,7 @@ var (
 )
 
 // All is every route of API.md that the project serves, one slice per step, each in its own file.
-var All = slices.Concat(intake, review, notifications, customers, invitations, orders)
+var All = slices.Concat(intake, review, customers, invitations, orders)
 
 // For returns the routes served by function fn.
 func For(fn string) []Route {

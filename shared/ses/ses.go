@@ -1,4 +1,4 @@
-// Package ses sends GCC Onboard's mail through Amazon SES v2: the mail.Sender of the notifier
+// Package ses sends GCC Onboard's mail through Amazon SES v2: the outbox.Sender of the notifier
 // Lambda. It is tested against the SES v2 emulator (npm aws-ses-v2-local).
 package ses
 
@@ -14,16 +14,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
-	"github.com/gcconboard/gcconboard/shared/mail"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 )
 
-// Sender implements mail.Sender with SES v2 SendEmail.
+// Sender implements outbox.Sender with SES v2 SendEmail.
 type Sender struct {
 	client           *sesv2.Client
 	configurationSet string
 }
 
-var _ mail.Sender = (*Sender)(nil)
+var _ outbox.Sender = (*Sender)(nil)
 
 // New returns a Sender that sends through client; configurationSet "" sends with none.
 func New(client *sesv2.Client, configurationSet string) *Sender {
@@ -46,8 +46,8 @@ func NewLocalClient(_ context.Context, endpoint string) (*sesv2.Client, error) {
 
 // Send sends m and returns SES's message ID. A header value (From, a To address, the Subject)
 // holding a line break or another control character is refused before SES sees it, since it could
-// smuggle in headers of its own. Errors that retrying cannot fix wrap mail.ErrPermanent.
-func (s *Sender) Send(ctx context.Context, m mail.Message) (string, error) {
+// smuggle in headers of its own. Errors that retrying cannot fix wrap outbox.ErrPermanent.
+func (s *Sender) Send(ctx context.Context, m outbox.Message) (string, error) {
 	if err := check(m); err != nil {
 		return "", err
 	}
@@ -73,7 +73,7 @@ func (s *Sender) Send(ctx context.Context, m mail.Message) (string, error) {
 	out, err := s.client.SendEmail(ctx, in)
 	if err != nil {
 		if permanent(err) {
-			return "", fmt.Errorf("ses: send: %w: %w", mail.ErrPermanent, err)
+			return "", fmt.Errorf("ses: send: %w: %w", outbox.ErrPermanent, err)
 		}
 		return "", fmt.Errorf("ses: send: %w", err)
 	}
@@ -81,12 +81,12 @@ func (s *Sender) Send(ctx context.Context, m mail.Message) (string, error) {
 }
 
 // check refuses, as permanent, a message that SES must not be asked to send.
-func check(m mail.Message) error {
+func check(m outbox.Message) error {
 	if len(m.To) == 0 {
-		return fmt.Errorf("ses: %w: no recipient", mail.ErrPermanent)
+		return fmt.Errorf("ses: %w: no recipient", outbox.ErrPermanent)
 	}
 	if m.Text == "" && m.HTML == "" {
-		return fmt.Errorf("ses: %w: empty body", mail.ErrPermanent)
+		return fmt.Errorf("ses: %w: empty body", outbox.ErrPermanent)
 	}
 	for _, h := range []struct {
 		name   string
@@ -94,7 +94,7 @@ func check(m mail.Message) error {
 	}{{"From", []string{m.From}}, {"To", m.To}, {"Subject", []string{m.Subject}}} {
 		for _, v := range h.values {
 			if strings.ContainsFunc(v, unicode.IsControl) {
-				return fmt.Errorf("ses: %w: control character in the %s header", mail.ErrPermanent, h.name)
+				return fmt.Errorf("ses: %w: control character in the %s header", outbox.ErrPermanent, h.name)
 			}
 		}
 	}

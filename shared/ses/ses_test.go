@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
-	"github.com/gcconboard/gcconboard/shared/mail"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/testenv"
 )
 
@@ -74,7 +74,7 @@ func TestSend(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		to := uniqueAddress("ana")
-		m := mail.Message{From: "no-reply@gcconboard.example", To: []string{to},
+		m := outbox.Message{From: "no-reply@gcconboard.example", To: []string{to},
 			Subject: "Réponse avant lundi", Text: "plain body", HTML: "<p>html body</p>"}
 		id, err := s.Send(context.Background(), m)
 		if err != nil {
@@ -96,10 +96,10 @@ func TestSend(t *testing.T) {
 
 	t.Run("ErrHeaderInjection", func(t *testing.T) {
 		to := uniqueAddress("bo")
-		_, err := s.Send(context.Background(), mail.Message{From: "no-reply@gcconboard.example", To: []string{to},
+		_, err := s.Send(context.Background(), outbox.Message{From: "no-reply@gcconboard.example", To: []string{to},
 			Subject: "Hi\r\nBcc: victim@example.gov", Text: "x"})
-		if !errors.Is(err, mail.ErrPermanent) {
-			t.Errorf("err = %v, want mail.ErrPermanent", err)
+		if !errors.Is(err, outbox.ErrPermanent) {
+			t.Errorf("err = %v, want outbox.ErrPermanent", err)
 		}
 		if n := len(sentTo(t, endpoint, to)); n != 0 {
 			t.Errorf("the refused message reached the emulator %d times", n)
@@ -129,7 +129,7 @@ func localClient(url string) *sesv2.Client {
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
 }
 
-var okMessage = mail.Message{From: "no-reply@gcconboard.example", To: []string{"ana@contoso.example"}, Subject: "s", Text: "t"}
+var okMessage = outbox.Message{From: "no-reply@gcconboard.example", To: []string{"ana@contoso.example"}, Subject: "s", Text: "t"}
 
 func TestSendErrors(t *testing.T) {
 	tests := []struct {
@@ -156,7 +156,7 @@ func TestSendErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if got, want := errors.Is(err, mail.ErrPermanent), tt.permanent; got != want {
+			if got, want := errors.Is(err, outbox.ErrPermanent), tt.permanent; got != want {
 				t.Errorf("permanent = %v, want %v: %v", got, want, err)
 			}
 		})
@@ -166,7 +166,7 @@ func TestSendErrors(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		srv.Close() // nothing listens there any more
 		_, err := New(localClient(srv.URL), "").Send(context.Background(), okMessage)
-		if err == nil || errors.Is(err, mail.ErrPermanent) {
+		if err == nil || errors.Is(err, outbox.ErrPermanent) {
 			t.Errorf("err = %v, want a retryable error", err)
 		}
 	})
@@ -216,7 +216,7 @@ func TestSendRequest(t *testing.T) {
 	}
 	s := New(localClient(srv.URL), "onboard")
 
-	m := mail.Message{From: "no-reply@gcconboard.example", To: []string{"a@contoso.example", "b@contoso.example"},
+	m := outbox.Message{From: "no-reply@gcconboard.example", To: []string{"a@contoso.example", "b@contoso.example"},
 		Subject: "Subject", Text: "text", HTML: "<p>html</p>"}
 	id, err := s.Send(context.Background(), m)
 	if err != nil || id != "0100018f-fake" {
@@ -242,22 +242,22 @@ func TestSendRequest(t *testing.T) {
 
 	refused := []struct {
 		name string
-		m    mail.Message
+		m    outbox.Message
 	}{
-		{"ErrFromNewline", mail.Message{From: "a@b.example\nBcc: x@y.example", To: m.To, Subject: "s", Text: "t"}},
-		{"ErrToCarriageReturn", mail.Message{From: m.From, To: []string{"a@contoso.example", "b@c.example\rBcc: x@y.example"}, Subject: "s", Text: "t"}},
-		{"ErrSubjectNewline", mail.Message{From: m.From, To: m.To, Subject: "s\nBcc: x@y.example", Text: "t"}},
-		{"ErrSubjectNUL", mail.Message{From: m.From, To: m.To, Subject: "s\x00", Text: "t"}},
-		{"ErrSubjectC1", mail.Message{From: m.From, To: m.To, Subject: "s\u0085", Text: "t"}},
-		{"ErrNoRecipient", mail.Message{From: m.From, Subject: "s", Text: "t"}},
-		{"ErrEmptyBody", mail.Message{From: m.From, To: m.To, Subject: "s"}},
+		{"ErrFromNewline", outbox.Message{From: "a@b.example\nBcc: x@y.example", To: m.To, Subject: "s", Text: "t"}},
+		{"ErrToCarriageReturn", outbox.Message{From: m.From, To: []string{"a@contoso.example", "b@c.example\rBcc: x@y.example"}, Subject: "s", Text: "t"}},
+		{"ErrSubjectNewline", outbox.Message{From: m.From, To: m.To, Subject: "s\nBcc: x@y.example", Text: "t"}},
+		{"ErrSubjectNUL", outbox.Message{From: m.From, To: m.To, Subject: "s\x00", Text: "t"}},
+		{"ErrSubjectC1", outbox.Message{From: m.From, To: m.To, Subject: "s\u0085", Text: "t"}},
+		{"ErrNoRecipient", outbox.Message{From: m.From, Subject: "s", Text: "t"}},
+		{"ErrEmptyBody", outbox.Message{From: m.From, To: m.To, Subject: "s"}},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
 			_, before := seen()
 			_, err := s.Send(context.Background(), tt.m)
-			if !errors.Is(err, mail.ErrPermanent) {
-				t.Errorf("err = %v, want mail.ErrPermanent", err)
+			if !errors.Is(err, outbox.ErrPermanent) {
+				t.Errorf("err = %v, want outbox.ErrPermanent", err)
 			}
 			if _, after := seen(); after != before {
 				t.Error("the refused message reached SES")

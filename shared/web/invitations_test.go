@@ -19,8 +19,8 @@ import (
 
 	"github.com/gcconboard/gcconboard/shared/bolt"
 	"github.com/gcconboard/gcconboard/shared/invitations"
-	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/routes"
 	"github.com/gcconboard/gcconboard/shared/seal"
 	"github.com/gcconboard/gcconboard/shared/store"
@@ -49,13 +49,13 @@ func newInvitations(t *testing.T, st *store.Store, clock func() time.Time, log *
 	return &invitations.Service{Store: st, Sealer: sealer, BaseURL: testBaseURL, Now: clock, Log: log}
 }
 
-// mailbox is a fake mail.Sender that keeps what it is given to send.
+// mailbox is a fake outbox.Sender that keeps what it is given to send.
 type mailbox struct {
 	mu   sync.Mutex
-	sent []mail.Message
+	sent []outbox.Message
 }
 
-func (m *mailbox) Send(_ context.Context, msg mail.Message) (string, error) {
+func (m *mailbox) Send(_ context.Context, msg outbox.Message) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sent = append(m.sent, msg)
@@ -63,10 +63,10 @@ func (m *mailbox) Send(_ context.Context, msg mail.Message) (string, error) {
 }
 
 // to returns the messages sent to addr.
-func (m *mailbox) to(addr string) []mail.Message {
+func (m *mailbox) to(addr string) []outbox.Message {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []mail.Message
+	var out []outbox.Message
 	for _, msg := range m.sent {
 		if slices.Contains(msg.To, addr) {
 			out = append(out, msg)
@@ -78,7 +78,7 @@ func (m *mailbox) to(addr string) []mail.Message {
 // deliver sends every due outbox item as the notifier would, with the env's sealer.
 func (e *env) deliver(t *testing.T, box *mailbox) {
 	t.Helper()
-	d := &mail.Deliverer{Outbox: e.store, Sender: box, From: "no-reply@gcconboard.example", Sealer: e.inv.Sealer,
+	d := &outbox.Deliverer{Outbox: e.store, Sender: box, From: "no-reply@gcconboard.example", Sealer: e.inv.Sealer,
 		Now: func() time.Time { return e.now }, Log: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	if _, err := d.SweepDue(context.Background()); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,8 @@ func (s *Server) reviewHandlers() map[string]http.HandlerFunc {
 		"GET /v1/profiles/legalbusiness":              s.legalBusinessProfile,
 		"GET /v1/customers/all/validations":           s.validationCodes,
 		"GET /v1/auditrecords":                        s.auditRecords,
+		"GET /v1/notifications":                       s.notifications,
+		"POST /v1/notifications/{id}/resend":          s.resend,
 	}
 }
 

@@ -67,14 +67,13 @@ type Routes struct {
 
 func IntakeRoutes() Routes      { return Routes{routes.Intake, (*Server).intakeHandlers} }
 func ReviewRoutes() Routes      { return Routes{routes.Review, (*Server).reviewHandlers} }
-func NotifierRoutes() Routes    { return Routes{routes.Notifier, (*Server).notifierHandlers} }
 func CustomersRoutes() Routes   { return Routes{routes.Customers, (*Server).customerHandlers} }
 func InvitationsRoutes() Routes { return Routes{routes.Invitations, (*Server).invitationHandlers} }
 func OrdersRoutes() Routes      { return Routes{routes.Orders, (*Server).orderHandlers} }
 
 // AllRoutes is every function's routes, as the local server serves them.
 func AllRoutes() []Routes {
-	return []Routes{IntakeRoutes(), ReviewRoutes(), NotifierRoutes(), CustomersRoutes(), InvitationsRoutes(), OrdersRoutes()}
+	return []Routes{IntakeRoutes(), ReviewRoutes(), CustomersRoutes(), InvitationsRoutes(), OrdersRoutes()}
 }
 
 // Handler serves the given functions' routes. It fails if a route has no handler or a handler no

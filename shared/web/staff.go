@@ -4,17 +4,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/store"
 )
-
-func (s *Server) notifierHandlers() map[string]http.HandlerFunc {
-	return map[string]http.HandlerFunc{
-		"GET /v1/notifications":              s.notifications,
-		"POST /v1/notifications/{id}/resend": s.resend,
-	}
-}
 
 func (s *Server) legalBusinessProfile(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
@@ -153,7 +146,7 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) {
 		copied.ID, copied.Version, copied.CreatedAt, copied.SentAt, copied.MessageID = onboard.NewID("ml"), 0, now, nil, ""
 		n = &copied
 	}
-	mail.Resend(n, now)
+	outbox.Resend(n, now)
 	who := principal(r)
 	fx := store.Effects{Audit: []*onboard.AuditRecord{{ID: onboard.NewID("au"), At: now, Actor: who.Subject, Role: string(who.Role),
 		PartnerID: n.PartnerID, Action: "notification.resend", RecordType: "Notification", RecordID: n.ID,

@@ -1,4 +1,7 @@
-package mail
+// Package outbox delivers outbox items (pending mail, written in the same transaction as the
+// change that causes it) through a Sender: SES in AWS (shared/ses), a folder of files on the
+// local server (FileSender). It renders nothing: shared/mail does, before the item is written.
+package outbox
 
 import (
 	"context"
@@ -25,10 +28,10 @@ type Sender interface {
 }
 
 // ErrPermanent marks a send failure that retrying cannot fix (a rejected address, say).
-var ErrPermanent = errors.New("mail: rejected permanently")
+var ErrPermanent = errors.New("outbox: rejected permanently")
 
-// Outbox is the part of the store the Deliverer needs.
-type Outbox interface {
+// Store is the part of the store the Deliverer needs.
+type Store interface {
 	Notification(ctx context.Context, id string) (*onboard.Notification, error)
 	UpdateNotification(ctx context.Context, n *onboard.Notification) error
 	DueNotifications(ctx context.Context, now time.Time, limit int) ([]onboard.Notification, error)
@@ -39,7 +42,7 @@ type Outbox interface {
 // duplicate send nothing. If a deliverer crashes after sending but before marking the item Sent,
 // the lease expires and the item is sent again: that is the at-least-once edge.
 type Deliverer struct {
-	Outbox Outbox
+	Outbox Store
 	Sender Sender
 	From   string
 	Now    func() time.Time

@@ -1,4 +1,4 @@
-package mail_test
+package outbox_test
 
 import (
 	"context"
@@ -12,15 +12,16 @@ import (
 	"github.com/gcconboard/gcconboard/shared/eligibility"
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/store"
 )
 
 // senderFunc is a function-field fake Sender.
-type senderFunc func(context.Context, mail.Message) (string, error)
+type senderFunc func(context.Context, outbox.Message) (string, error)
 
-func (f senderFunc) Send(ctx context.Context, m mail.Message) (string, error) { return f(ctx, m) }
+func (f senderFunc) Send(ctx context.Context, m outbox.Message) (string, error) { return f(ctx, m) }
 
-func setup(t *testing.T, send senderFunc) (*mail.Deliverer, *store.Store, *time.Time, string) {
+func setup(t *testing.T, send senderFunc) (*outbox.Deliverer, *store.Store, *time.Time, string) {
 	t.Helper()
 	b, err := bolt.Open(t.TempDir() + "/gcc.db")
 	if err != nil {
@@ -38,13 +39,13 @@ func setup(t *testing.T, send senderFunc) (*mail.Deliverer, *store.Store, *time.
 		store.Effects{Mail: []*onboard.Notification{n}}); err != nil {
 		t.Fatal(err)
 	}
-	d := &mail.Deliverer{Outbox: st, Sender: send, From: "no-reply@example.gov", Now: func() time.Time { return now }}
+	d := &outbox.Deliverer{Outbox: st, Sender: send, From: "no-reply@example.gov", Now: func() time.Time { return now }}
 	return d, st, &now, n.ID
 }
 
 func TestDeliverDuplicateRecordsSendOnce(t *testing.T) {
 	var sent atomic.Int32
-	d, st, _, id := setup(t, func(context.Context, mail.Message) (string, error) {
+	d, st, _, id := setup(t, func(context.Context, outbox.Message) (string, error) {
 		sent.Add(1)
 		return "msg-1", nil
 	})
@@ -68,7 +69,7 @@ func TestDeliverDuplicateRecordsSendOnce(t *testing.T) {
 
 func TestDeliverRetriesWithBackoffThenFails(t *testing.T) {
 	var sent atomic.Int32
-	d, st, now, id := setup(t, func(context.Context, mail.Message) (string, error) {
+	d, st, now, id := setup(t, func(context.Context, outbox.Message) (string, error) {
 		sent.Add(1)
 		return "", errors.New("throttled")
 	})
@@ -84,7 +85,7 @@ func TestDeliverRetriesWithBackoffThenFails(t *testing.T) {
 		t.Fatalf("sweep before backoff tried %d, sent %d", tried, sent.Load())
 	}
 	for i := 2; i <= onboard.MaxMailAttempts; i++ {
-		*now = now.Add(mail.Backoff(i - 1))
+		*now = now.Add(outbox.Backoff(i - 1))
 		if _, err := d.SweepDue(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -104,8 +105,8 @@ func TestDeliverRetriesWithBackoffThenFails(t *testing.T) {
 }
 
 func TestDeliverPermanentFailureStopsAtOnce(t *testing.T) {
-	d, st, _, id := setup(t, func(context.Context, mail.Message) (string, error) {
-		return "", errors.Join(mail.ErrPermanent, errors.New("address rejected"))
+	d, st, _, id := setup(t, func(context.Context, outbox.Message) (string, error) {
+		return "", errors.Join(outbox.ErrPermanent, errors.New("address rejected"))
 	})
 	if err := d.Deliver(context.Background(), id); err != nil {
 		t.Fatal(err)
@@ -119,7 +120,7 @@ func TestDeliverPermanentFailureStopsAtOnce(t *testing.T) {
 // crashingOutbox fails the write that would mark an item Sent, as a notifier crashing right
 // after SES accepted the mail would leave it.
 type crashingOutbox struct {
-	mail.Outbox
+	outbox.Store
 	crash bool
 }
 
@@ -127,7 +128,7 @@ func (c *crashingOutbox) UpdateNotification(ctx context.Context, n *onboard.Noti
 	if c.crash && n.Status == onboard.MailSent {
 		return errors.New("process died")
 	}
-	return c.Outbox.UpdateNotification(ctx, n)
+	return c.Store.UpdateNotification(ctx, n)
 }
 
 // TestCrashAfterSendDoesNotResendWithinLease: the stream redelivers the record of a mail whose
@@ -135,11 +136,11 @@ func (c *crashingOutbox) UpdateNotification(ctx context.Context, n *onboard.Noti
 // the sweep sends it once more: the documented at-least-once edge.
 func TestCrashAfterSendDoesNotResendWithinLease(t *testing.T) {
 	var sent atomic.Int32
-	d, st, now, id := setup(t, func(context.Context, mail.Message) (string, error) {
+	d, st, now, id := setup(t, func(context.Context, outbox.Message) (string, error) {
 		sent.Add(1)
 		return "msg", nil
 	})
-	crashing := &crashingOutbox{Outbox: st, crash: true}
+	crashing := &crashingOutbox{Store: st, crash: true}
 	d.Outbox = crashing
 	ctx := context.Background()
 	if err := d.Deliver(ctx, id); err == nil {

@@ -1,4 +1,4 @@
-package mail_test
+package outbox_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/gcconboard/gcconboard/shared/bolt"
-	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/outbox"
 	"github.com/gcconboard/gcconboard/shared/seal"
 	"github.com/gcconboard/gcconboard/shared/store"
 )
@@ -16,7 +16,7 @@ import (
 const secretLink = "https://onboard.example.gov/invitations/AbC-_123?a=1&b=2"
 
 // sealedSetup stores a pending mail whose link is sealed by sealer (nil: stored with a bogus seal).
-func sealedSetup(t *testing.T, sealer onboard.Sealer, send senderFunc) (*mail.Deliverer, *store.Store, string) {
+func sealedSetup(t *testing.T, sealer onboard.Sealer, send senderFunc) (*outbox.Deliverer, *store.Store, string) {
 	t.Helper()
 	b, err := bolt.Open(t.TempDir() + "/gcc.db")
 	if err != nil {
@@ -29,21 +29,21 @@ func sealedSetup(t *testing.T, sealer onboard.Sealer, send senderFunc) (*mail.De
 	if sealer != nil {
 		sealed, _ = sealer.Seal(context.Background(), secretLink)
 	}
-	ph := mail.Placeholder("link")
+	ph := outbox.Placeholder("link")
 	n := &onboard.Notification{ID: "ml_sealed", Template: "invitation", To: []string{"it@fabrikam.gov"},
 		Subject: "Your link", Text: "Open " + ph + " now.", HTML: `<p><a href="` + ph + `">` + ph + `</a></p>`,
 		Status: onboard.MailPending, NextAttemptAt: now, CreatedAt: now, Sealed: map[string]string{"link": sealed}}
 	if err := st.SaveNotification(context.Background(), n, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
-	d := &mail.Deliverer{Outbox: st, Sender: send, From: "no-reply@example.gov", Sealer: sealer, Now: func() time.Time { return now }}
+	d := &outbox.Deliverer{Outbox: st, Sender: send, From: "no-reply@example.gov", Sealer: sealer, Now: func() time.Time { return now }}
 	return d, st, n.ID
 }
 
 func TestDeliverFillsSealedValues(t *testing.T) {
 	sealer, _ := seal.New(make([]byte, seal.KeySize))
-	var got mail.Message
-	d, st, id := sealedSetup(t, sealer, func(_ context.Context, m mail.Message) (string, error) {
+	var got outbox.Message
+	d, st, id := sealedSetup(t, sealer, func(_ context.Context, m outbox.Message) (string, error) {
 		got = m
 		return "msg-1", nil
 	})
@@ -72,7 +72,7 @@ func TestDeliverSealedWithoutSealerOrKey(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			sent := 0
-			d, st, id := sealedSetup(t, tc.stored, func(context.Context, mail.Message) (string, error) {
+			d, st, id := sealedSetup(t, tc.stored, func(context.Context, outbox.Message) (string, error) {
 				sent++
 				return "msg", nil
 			})
@@ -92,7 +92,7 @@ func TestDeliverSealedWithoutSealerOrKey(t *testing.T) {
 }
 
 func TestFill(t *testing.T) {
-	s, text, html := mail.Fill("A {{link}}\nB", "x {{link}} {{other}}", `<a href="{{link}}">`, map[string]string{"link": `"<&>"`})
+	s, text, html := outbox.Fill("A {{link}}\nB", "x {{link}} {{other}}", `<a href="{{link}}">`, map[string]string{"link": `"<&>"`})
 	if got, want := s, `A "<&>" B`; got != want {
 		t.Errorf("subject = %q, want %q", got, want)
 	}
