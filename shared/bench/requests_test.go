@@ -19,12 +19,12 @@ func newCountedJourney(t *testing.T) *Journey {
 	endpoint := testenv.DynamoDBEndpoint(t)
 	ctx := context.Background()
 	counter := NewCounter()
-	client, err := dynamo.NewLocalClient(ctx, endpoint, counter.Attach, withoutStream)
+	client, err := dynamo.NewLocalClient(ctx, endpoint, counter.Attach)
 	if err != nil {
 		t.Fatal(err)
 	}
 	table := fmt.Sprintf("bench-requests-%d", time.Now().UnixNano())
-	if err := dynamo.CreateTable(ctx, client, table); err != nil {
+	if err := dynamo.CreateTable(ctx, client, table, dynamo.WithoutStream); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { dynamo.DeleteTable(context.Background(), client, table) })

@@ -86,6 +86,26 @@ func TestCreateTable(t *testing.T) {
 	}
 }
 
+func TestCreateTableWithoutStream(t *testing.T) {
+	c := localClient(t)
+	ctx := context.Background()
+	name := "gcc-nostream-" + rand.Text()
+	if err := CreateTable(ctx, c, name, WithoutStream); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { DeleteTable(context.Background(), c, name) })
+	d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := d.Table.StreamSpecification; s != nil && aws.ToBool(s.StreamEnabled) {
+		t.Errorf("stream %+v, want none", s)
+	}
+	if len(d.Table.GlobalSecondaryIndexes) != 1 {
+		t.Errorf("indexes %+v: the rest of the table must stay as the stack defines it", d.Table.GlobalSecondaryIndexes)
+	}
+}
+
 // TestClientRequestToken checks that a transaction retried with the same token after a lost
 // response is reported as done instead of failing its own PutNew condition.
 func TestClientRequestToken(t *testing.T) {

@@ -32,12 +32,21 @@ func NewLocalClient(_ context.Context, endpoint string, optFns ...func(*dynamodb
 // tableActiveTimeout bounds how long CreateTable waits for a new table to become usable.
 const tableActiveTimeout = 5 * time.Minute
 
+// TableOption changes the table CreateTable makes from the stack's definition.
+type TableOption func(*dynamodb.CreateTableInput)
+
+// WithoutStream leaves the stream out. On DynamoDB Local a stream makes every transaction about
+// three times slower (BENCHMARKS.md), and more so as an instance accumulates stream-enabled
+// tables; only the tests of the notifier's stream path read it.
+func WithoutStream(in *dynamodb.CreateTableInput) { in.StreamSpecification = nil }
+
 // CreateTable creates the table as the CDK stack defines it (on-demand, pk/sk, the gsi1 index
-// projecting everything, a stream of new and old images, TTL on "ttl"), waits until it is active,
-// and succeeds if it already exists, so local runs and tests can call it on every start.
-func CreateTable(ctx context.Context, client *dynamodb.Client, name string) error {
+// projecting everything, a stream of new and old images, TTL on "ttl"), changed by opts; waits
+// until it is active; and succeeds if it already exists, so local runs and tests can call it on
+// every start.
+func CreateTable(ctx context.Context, client *dynamodb.Client, name string, opts ...TableOption) error {
 	str := types.ScalarAttributeTypeS
-	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
+	in := &dynamodb.CreateTableInput{
 		TableName:   aws.String(name),
 		BillingMode: types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{
@@ -62,7 +71,11 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, name string) erro
 			StreamEnabled:  aws.Bool(true),
 			StreamViewType: types.StreamViewTypeNewAndOldImages,
 		},
-	})
+	}
+	for _, opt := range opts {
+		opt(in)
+	}
+	_, err := client.CreateTable(ctx, in)
 	var inUse *types.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("dynamo: create table %s: %w", name, err)

@@ -31,7 +31,7 @@ func backends(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 			t.Fatal(err)
 		}
 		table := fmt.Sprintf("store-orders-%d", time.Now().UnixNano())
-		if err := dynamo.CreateTable(ctx, client, table); err != nil {
+		if err := dynamo.CreateTable(ctx, client, table, dynamo.WithoutStream); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { dynamo.DeleteTable(context.Background(), client, table) })

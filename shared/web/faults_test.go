@@ -51,7 +51,7 @@ func faultyEnv(t *testing.T, f fault) (*env, *atomic.Int32) {
 		t.Fatal(err)
 	}
 	table := fmt.Sprintf("faults-%d", time.Now().UnixNano())
-	if err := dynamo.CreateTable(ctx, client, table); err != nil {
+	if err := dynamo.CreateTable(ctx, client, table, dynamo.WithoutStream); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { dynamo.DeleteTable(context.Background(), client, table) })

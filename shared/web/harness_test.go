@@ -46,7 +46,7 @@ func backends(t *testing.T, fn func(t *testing.T, e *env)) {
 			t.Fatal(err)
 		}
 		table := fmt.Sprintf("web-%d", time.Now().UnixNano())
-		if err := dynamo.CreateTable(ctx, client, table); err != nil {
+		if err := dynamo.CreateTable(ctx, client, table, dynamo.WithoutStream); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { dynamo.DeleteTable(context.Background(), client, table) })
