@@ -60,7 +60,7 @@ var references = []string{"hello-dynamodb-env", "hello-three-clients"}
 
 // Knobs, from the environment.
 var (
-	benchStarts      = envInt("GCC_BENCH_STARTS", 40, 20) // cold starts per binary (at least 20)
+	benchStarts      = envInt("GCC_BENCH_STARTS", 100, 20) // cold starts per binary (at least 20)
 	benchInvocations = envInt("GCC_BENCH_INVOCATIONS", 300, 20)
 	benchSeconds     = envInt("GCC_BENCH_SECONDS", 5, 1) // per throughput run
 	benchWorkers     = envInt("GCC_BENCH_WORKERS", 8, 1)
