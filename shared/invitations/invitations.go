@@ -356,12 +356,11 @@ func (s *Service) accept(ctx context.Context, token string, f onboard.AcceptForm
 		return nil, err
 	}
 	// The transaction's relationship marker catches a tenant that accepted an earlier invitation;
-	// a customer the partner created itself (POST /v1/customers) is found here.
-	existing, err := s.Store.Customers(ctx, inv.PartnerID)
-	if err != nil {
+	// a customer the partner created itself (POST /v1/customers) is found here, in the index of
+	// the partner's customers by tenant (one small query, however many customers it has).
+	if exists, err := s.Store.HasCustomerWithTenant(ctx, inv.PartnerID, f.TenantID); err != nil {
 		return nil, err
-	}
-	if slices.ContainsFunc(existing, func(c onboard.Customer) bool { return c.CompanyProfile.TenantID == f.TenantID }) {
+	} else if exists {
 		return nil, store.RelationshipExists()
 	}
 	c, err := s.customer(ctx, inv, f)
