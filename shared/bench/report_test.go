@@ -1014,7 +1014,7 @@ func waitHealthy(base string, timeout time.Duration) error {
 // handlerBenchmarks runs the handler benchmarks (go test -bench) and keeps their output.
 func (r *report) handlerBenchmarks(ctx context.Context) error {
 	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", ".", "-benchmem",
-		"-count", strconv.Itoa(benchCount), "./shared/web/")
+		"-count", strconv.Itoa(benchCount), "./shared/web/", "./shared/outbox/")
 	cmd.Dir = r.root
 	out, err := cmd.CombinedOutput()
 	r.benchOutput = string(out)
@@ -1251,7 +1251,7 @@ func (r *report) markdown() string {
 	// Handler benchmarks.
 	p("## Handler benchmarks")
 	p("")
-	p("`go test -run '^$' -bench . -benchmem -count %d ./shared/web/` (benchstat-friendly; the handlers over the embedded", benchCount)
+	p("`go test -run '^$' -bench . -benchmem -count %d ./shared/web/ ./shared/outbox/` (benchstat-friendly; the handlers over the embedded", benchCount)
 	p("store, in process, without HTTP transport):")
 	p("")
 	p("```")

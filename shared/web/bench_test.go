@@ -9,14 +9,19 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gcconboard/gcconboard/shared/auth"
 	"github.com/gcconboard/gcconboard/shared/bolt"
+	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
+	"github.com/gcconboard/gcconboard/shared/invitations"
 	"github.com/gcconboard/gcconboard/shared/mail"
 	"github.com/gcconboard/gcconboard/shared/onboard"
+	"github.com/gcconboard/gcconboard/shared/orders"
+	"github.com/gcconboard/gcconboard/shared/seal"
 	"github.com/gcconboard/gcconboard/shared/store"
 )
 
@@ -25,10 +30,11 @@ import (
 // puts their output in BENCHMARKS.md. Names are benchstat-friendly: compare runs with
 // `go test -run '^$' -bench . -benchmem -count 10 ./shared/web/ > new.txt; benchstat old.txt new.txt`.
 
-// benchServer is the intake and review functions' routes over a fresh embedded store.
+// benchServer is every function's routes over a fresh embedded store.
 type benchServer struct {
 	h        http.Handler
 	intake   *eligibility.Intake
+	issuer   *auth.LocalIssuer
 	reviewer string
 }
 
@@ -44,11 +50,20 @@ func newBenchServer(b *testing.B) *benchServer {
 	if err != nil {
 		b.Fatal(err)
 	}
+	key := make([]byte, seal.KeySize)
+	rand.Read(key)
+	sealer, err := seal.New(key)
+	if err != nil {
+		b.Fatal(err)
+	}
 	quiet := slog.New(slog.DiscardHandler)
 	s := &Server{Store: st, Auth: issuer, Log: quiet,
-		Intake: &eligibility.Intake{Store: st, ReviewTeam: "review@gcconboard.example", Now: time.Now, Log: quiet},
-		Review: &eligibility.Review{Store: st, Now: time.Now, Log: quiet}}
-	h, err := s.Handler(IntakeRoutes(), ReviewRoutes())
+		Intake:      &eligibility.Intake{Store: st, ReviewTeam: "review@gcconboard.example", Now: time.Now, Log: quiet},
+		Review:      &eligibility.Review{Store: st, Now: time.Now, Log: quiet},
+		Customers:   &customers.Service{Store: st, Now: time.Now, Log: quiet},
+		Invitations: &invitations.Service{Store: st, Sealer: sealer, BaseURL: testBaseURL, Now: time.Now, Log: quiet},
+		Orders:      &orders.Service{Store: st, Now: time.Now, Log: quiet}}
+	h, err := s.Handler(AllRoutes()...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,7 +71,30 @@ func newBenchServer(b *testing.B) *benchServer {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &benchServer{h: h, intake: s.Intake, reviewer: reviewer}
+	return &benchServer{h: h, intake: s.Intake, issuer: issuer, reviewer: reviewer}
+}
+
+// gccPartner has a partner apply and the review team approve it, and returns a token for one
+// of its admin agents.
+func (s *benchServer) gccPartner(b *testing.B) string {
+	b.Helper()
+	tenant := benchTenant()
+	var receipt onboard.Receipt
+	decode(b, s.serve(b, "POST", "/v1/eligibility/partner", "", benchIntake(tenant), http.StatusCreated), &receipt)
+	s.serve(b, "POST", "/v1/eligibility/requests/"+receipt.ID+"/decision", s.reviewer, []byte(`{"decision":"Approved"}`), http.StatusOK)
+	admin, err := s.issuer.Mint(onboard.Principal{Subject: "bench:admin", Role: onboard.RoleAdminAgent, PartnerID: tenant,
+		Email: "admin@partner.example"}, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return admin
+}
+
+func decode(b *testing.B, rec *httptest.ResponseRecorder, v any) {
+	b.Helper()
+	if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // serve runs one request through the handler and fails unless it answers want.
@@ -181,5 +219,104 @@ func BenchmarkPartnerFormPage(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s.serve(b, "GET", "/forms/partner-eligibility", "", nil, http.StatusOK)
+	}
+}
+
+// benchCustomer is a commercial customer's create body (no tenant ID, so no two collide).
+var benchCustomer, _ = json.Marshal(map[string]any{
+	"companyProfile": map[string]any{"companyName": "City of Olympia", "domain": "olympia.example.gov"},
+	"billingProfile": map[string]any{"email": "it-billing@olympia.example.gov", "firstName": "Dana", "lastName": "Reyes",
+		"defaultAddress": map[string]any{"line1": "100 Capitol Way", "city": "Olympia", "state": "WA", "postalCode": "98501", "country": "US"}},
+	"qualification": "None",
+})
+
+// BenchmarkCustomerCreate is POST /v1/customers for a commercial customer: the partner's profile
+// read, the customer, its welcome mail and the audit record in one transaction.
+func BenchmarkCustomerCreate(b *testing.B) {
+	s := newBenchServer(b)
+	admin := s.gccPartner(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.serve(b, "POST", "/v1/customers", admin, benchCustomer, http.StatusCreated)
+	}
+}
+
+var benchInvitation = []byte(`{"customerEmail":"it@olympia.example.gov","customerName":"City of Olympia","send":true}`)
+
+// BenchmarkInvitationCreate is POST /v1/invitations with send: a 256-bit token, the link sealed
+// for the outbox, the invitation mail rendered, one transaction.
+func BenchmarkInvitationCreate(b *testing.B) {
+	s := newBenchServer(b)
+	admin := s.gccPartner(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.serve(b, "POST", "/v1/invitations", admin, benchInvitation, http.StatusCreated)
+	}
+}
+
+// BenchmarkInvitationAccept is POST /invitations/{token}/accept (JSON): the token's hash looked
+// up, the tenant's validations read, the customer, the relationship and the partner's mail
+// written in one transaction.
+func BenchmarkInvitationAccept(b *testing.B) {
+	s := newBenchServer(b)
+	admin := s.gccPartner(b)
+	paths := make([]string, b.N) // each iteration accepts an invitation of its own
+	for i := range paths {
+		var created invitations.Created
+		decode(b, s.serve(b, "POST", "/v1/invitations", admin, benchInvitation, http.StatusCreated), &created)
+		paths[i] = strings.TrimPrefix(created.URL, testBaseURL) + "/accept"
+	}
+	bodies := make([][]byte, b.N)
+	for i := range bodies {
+		bodies[i], _ = json.Marshal(map[string]any{"companyName": "City of Olympia", "domain": "olympia.example.gov",
+			"tenantId": benchTenant(), "adminName": "Dana Reyes", "adminEmail": "dana@olympia.example.gov", "agree": true})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		s.serve(b, "POST", paths[i], "", bodies[i], http.StatusCreated)
+	}
+}
+
+// benchCart is one commercial line.
+var benchCart = []byte(`{"lineItems":[{"catalogItemId":"SAMPLECOM002:0001:SAMPLEAVC002","quantity":25,"termDuration":"P1Y","billingCycle":"monthly"}]}`)
+
+// commercialCustomer creates a commercial customer and returns its carts path.
+func (s *benchServer) commercialCustomer(b *testing.B, admin string) string {
+	b.Helper()
+	var c struct{ ID string }
+	decode(b, s.serve(b, "POST", "/v1/customers", admin, benchCustomer, http.StatusCreated), &c)
+	return "/v1/customers/" + c.ID + "/carts"
+}
+
+// BenchmarkCart is POST /v1/customers/{id}/carts: each line checked against the catalog and the
+// partner's and customer's qualifications, one transaction.
+func BenchmarkCart(b *testing.B) {
+	s := newBenchServer(b)
+	admin := s.gccPartner(b)
+	carts := s.commercialCustomer(b, admin)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.serve(b, "POST", carts, admin, benchCart, http.StatusCreated)
+	}
+}
+
+// BenchmarkCheckout is POST .../carts/{cartId}/checkout: the cart, customer and partner read
+// and checked again, the order, the cart's new state and the confirmation mail in one
+// transaction.
+func BenchmarkCheckout(b *testing.B) {
+	s := newBenchServer(b)
+	admin := s.gccPartner(b)
+	carts := s.commercialCustomer(b, admin)
+	paths := make([]string, b.N) // each iteration checks out a cart of its own
+	for i := range paths {
+		var c struct{ ID string }
+		decode(b, s.serve(b, "POST", carts, admin, benchCart, http.StatusCreated), &c)
+		paths[i] = carts + "/" + c.ID + "/checkout"
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		s.serve(b, "POST", paths[i], admin, nil, http.StatusCreated)
 	}
 }
