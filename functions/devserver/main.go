@@ -19,7 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gcconboard/gcconboard/shared/auth"
+	"github.com/gcconboard/gcconboard/shared/auth/localauth"
 	"github.com/gcconboard/gcconboard/shared/bolt"
 	"github.com/gcconboard/gcconboard/shared/catalog"
 	"github.com/gcconboard/gcconboard/shared/customers"
@@ -142,7 +142,7 @@ func build(ctx context.Context, c config, log *slog.Logger) (*app, error) {
 		backend, a.close = b, func() { b.Close() }
 	}
 	st := store.New(backend)
-	issuer, err := auth.OpenLocalIssuer(c.data)
+	issuer, err := localauth.OpenIssuer(c.data)
 	if err != nil {
 		return nil, err
 	}
@@ -243,11 +243,11 @@ func token(args []string, out io.Writer) error {
 	if p.Subject == "" {
 		p.Subject = "local:" + string(p.Role) + ":" + p.Email
 	}
-	issuer, err := auth.OpenLocalIssuer(*data)
+	issuer, err := localauth.OpenIssuer(*data)
 	if err != nil {
 		return err
 	}
-	t, err := issuer.Mint(p, auth.TokenTTL)
+	t, err := issuer.Mint(p, localauth.TokenTTL)
 	if err != nil {
 		return err
 	}

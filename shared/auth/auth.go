@@ -1,5 +1,6 @@
 // Package auth turns verified credentials into an onboard.Principal: from the claims API
-// Gateway's JWT authorizer verified (Lambda), or from tokens the local server signs itself.
+// Gateway's JWT authorizer verified (Lambda); shared/auth/localauth does it for the tokens the
+// local server signs itself, so no Lambda links token signing or verification.
 package auth
 
 import (
@@ -12,16 +13,17 @@ import (
 	"github.com/gcconboard/gcconboard/shared/onboard"
 )
 
-var unauthorized = onboard.Errorf(onboard.ErrUnauthorized, "A valid bearer token is required.")
+// Unauthorized is the answer to a request without valid credentials.
+var Unauthorized = onboard.Errorf(onboard.ErrUnauthorized, "A valid bearer token is required.")
 
 // Roles in the order a principal's role is chosen when a user is in several groups: the most
 // restricted wins, so membership in an extra group never widens what a token may do.
 var rolePrecedence = []onboard.Role{onboard.RoleEligibilityReviewer, onboard.RoleSalesAgent, onboard.RoleAdminAgent}
 
-// principalFrom maps verified claims to a principal. groups are the user's roles.
-func principalFrom(subject string, groups []string, partner, email string) (onboard.Principal, error) {
+// PrincipalFrom maps verified claims to a principal. groups are the user's roles.
+func PrincipalFrom(subject string, groups []string, partner, email string) (onboard.Principal, error) {
 	if subject == "" {
-		return onboard.Principal{}, unauthorized
+		return onboard.Principal{}, Unauthorized
 	}
 	p := onboard.Principal{Subject: subject, PartnerID: strings.ToLower(partner), Email: email}
 	for _, r := range rolePrecedence {
@@ -41,13 +43,13 @@ type APIGateway struct{}
 func (APIGateway) Authenticate(r *http.Request) (onboard.Principal, error) {
 	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
 	if !ok || rc.Authorizer == nil || rc.Authorizer.JWT == nil {
-		return onboard.Principal{}, unauthorized
+		return onboard.Principal{}, Unauthorized
 	}
 	c := rc.Authorizer.JWT.Claims
 	if c["token_use"] != "id" { // see the stack: staff present Cognito ID tokens
-		return onboard.Principal{}, unauthorized
+		return onboard.Principal{}, Unauthorized
 	}
-	return principalFrom(c["sub"], parseGroups(c["cognito:groups"]), c["custom:partner_id"], c["email"])
+	return PrincipalFrom(c["sub"], parseGroups(c["cognito:groups"]), c["custom:partner_id"], c["email"])
 }
 
 // parseGroups reads cognito:groups as HTTP API passes array claims: "[a b]" (or JSON-ish "[\"a\",\"b\"]").

@@ -27,6 +27,8 @@ var forbidden = []string{
 	// SSO, STS and sign-in clients and run their init in every cold start.
 	"github.com/aws/aws-sdk-go-v2/config",
 	"time/tzdata", // 450 KB for one zone: shared/onboard embeds America/New_York alone
+	// API Gateway's JWT authorizer verifies staff tokens; a Lambda neither signs nor verifies one.
+	"github.com/golang-jwt/jwt", module + "shared/auth/localauth",
 }
 
 // forbiddenFor are packages a particular function may not link: the notifier serves no route

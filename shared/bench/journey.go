@@ -11,7 +11,7 @@ import (
 	"net/http/httptest"
 	"time"
 
-	"github.com/gcconboard/gcconboard/shared/auth"
+	"github.com/gcconboard/gcconboard/shared/auth/localauth"
 	"github.com/gcconboard/gcconboard/shared/catalog"
 	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
@@ -61,7 +61,7 @@ type Journey struct {
 	NoIdempotencyKey bool
 
 	h        http.Handler
-	issuer   *auth.LocalIssuer
+	issuer   *localauth.Issuer
 	deliver  *outbox.Deliverer
 	orders   *orders.Service
 	reviewer string
@@ -70,7 +70,7 @@ type Journey struct {
 // NewJourney builds the server (intake, review, customers and notifier routes) over st; keyDir
 // holds the local signing key its tokens are minted with.
 func NewJourney(st *store.Store, counter *Counter, keyDir string) (*Journey, error) {
-	issuer, err := auth.OpenLocalIssuer(keyDir)
+	issuer, err := localauth.OpenIssuer(keyDir)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gcconboard/gcconboard/shared/auth"
+	"github.com/gcconboard/gcconboard/shared/auth/localauth"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 	"github.com/gcconboard/gcconboard/shared/routes"
 )
@@ -17,7 +17,7 @@ import (
 // and neither for a listed role. It is driven by routes.All, so a new route is walked too.
 func TestAuthorizationWalk(t *testing.T) {
 	b := newEnv(t, openBolt(t))
-	other, err := auth.OpenLocalIssuer(t.TempDir())
+	other, err := localauth.OpenIssuer(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gcconboard/gcconboard/shared/auth"
+	"github.com/gcconboard/gcconboard/shared/auth/localauth"
 	"github.com/gcconboard/gcconboard/shared/bolt"
 	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/eligibility"
@@ -34,7 +34,7 @@ import (
 type benchServer struct {
 	h        http.Handler
 	intake   *eligibility.Intake
-	issuer   *auth.LocalIssuer
+	issuer   *localauth.Issuer
 	reviewer string
 }
 
@@ -46,7 +46,7 @@ func newBenchServer(b *testing.B) *benchServer {
 	}
 	b.Cleanup(func() { db.Close() })
 	st := store.New(db)
-	issuer, err := auth.OpenLocalIssuer(b.TempDir())
+	issuer, err := localauth.OpenIssuer(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gcconboard/gcconboard/shared/auth"
+	"github.com/gcconboard/gcconboard/shared/auth/localauth"
 	"github.com/gcconboard/gcconboard/shared/bolt"
 	"github.com/gcconboard/gcconboard/shared/customers"
 	"github.com/gcconboard/gcconboard/shared/dynamo"
@@ -29,7 +29,7 @@ type env struct {
 	t      *testing.T
 	srv    *httptest.Server
 	store  *store.Store
-	issuer *auth.LocalIssuer
+	issuer *localauth.Issuer
 	now    time.Time
 	inv    *invitations.Service
 	logs   *testenv.LogBuffer // every log line of the env's services, JSON, from debug up
@@ -67,7 +67,7 @@ func openBolt(t *testing.T) *bolt.Backend {
 func newEnv(t *testing.T, b store.Backend) *env {
 	t.Helper()
 	st := store.New(b)
-	issuer, err := auth.OpenLocalIssuer(t.TempDir())
+	issuer, err := localauth.OpenIssuer(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

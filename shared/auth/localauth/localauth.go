@@ -1,4 +1,6 @@
-package auth
+// Package localauth signs and verifies the local server's staff tokens. Only the local server and
+// tests link it: in AWS, API Gateway's JWT authorizer verifies Cognito's tokens (shared/auth).
+package localauth
 
 import (
 	"crypto/ecdsa"
@@ -16,12 +18,13 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/gcconboard/gcconboard/shared/auth"
 	"github.com/gcconboard/gcconboard/shared/onboard"
 )
 
-// LocalIssuer signs and verifies the local server's staff tokens (ES256), with a key kept in the
+// Issuer signs and verifies the local server's staff tokens (ES256), with a key kept in the
 // server's data folder, so a laptop needs no identity provider.
-type LocalIssuer struct {
+type Issuer struct {
 	key *ecdsa.PrivateKey
 	Now func() time.Time
 }
@@ -31,8 +34,8 @@ const localIssuer = "gcc-onboard-devserver"
 // TokenTTL is how long a minted local token is valid.
 const TokenTTL = 12 * time.Hour
 
-// OpenLocalIssuer loads the signing key from dir, creating it (mode 0600) on first use.
-func OpenLocalIssuer(dir string) (*LocalIssuer, error) {
+// OpenIssuer loads the signing key from dir, creating it (mode 0600) on first use.
+func OpenIssuer(dir string) (*Issuer, error) {
 	path := filepath.Join(dir, "signing-key.pem")
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -43,16 +46,16 @@ func OpenLocalIssuer(dir string) (*LocalIssuer, error) {
 	}
 	block, _ := pem.Decode(data)
 	if block == nil {
-		return nil, fmt.Errorf("auth: %s is not a PEM key", path)
+		return nil, fmt.Errorf("localauth: %s is not a PEM key", path)
 	}
 	key, err := x509.ParseECPrivateKey(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("auth: %s: %w", path, err)
+		return nil, fmt.Errorf("localauth: %s: %w", path, err)
 	}
-	return &LocalIssuer{key: key, Now: time.Now}, nil
+	return &Issuer{key: key, Now: time.Now}, nil
 }
 
-func createKey(dir, path string) (*LocalIssuer, error) {
+func createKey(dir, path string) (*Issuer, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -66,7 +69,7 @@ func createKey(dir, path string) (*LocalIssuer, error) {
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) { // another process created it first: use theirs
-		return OpenLocalIssuer(dir)
+		return OpenIssuer(dir)
 	}
 	if err != nil {
 		return nil, err
@@ -75,7 +78,7 @@ func createKey(dir, path string) (*LocalIssuer, error) {
 	if err := pem.Encode(f, &pem.Block{Type: "EC PRIVATE KEY", Bytes: der}); err != nil {
 		return nil, err
 	}
-	return &LocalIssuer{key: key, Now: time.Now}, nil
+	return &Issuer{key: key, Now: time.Now}, nil
 }
 
 type claims struct {
@@ -86,7 +89,7 @@ type claims struct {
 }
 
 // Mint returns a token for p valid for ttl, shaped like a Cognito ID token's claims.
-func (l *LocalIssuer) Mint(p onboard.Principal, ttl time.Duration) (string, error) {
+func (l *Issuer) Mint(p onboard.Principal, ttl time.Duration) (string, error) {
 	now := l.Now()
 	c := claims{RegisteredClaims: jwt.RegisteredClaims{Issuer: localIssuer, Subject: p.Subject,
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl))},
@@ -95,18 +98,18 @@ func (l *LocalIssuer) Mint(p onboard.Principal, ttl time.Duration) (string, erro
 }
 
 // Authenticate implements web.Authenticator for the local server.
-func (l *LocalIssuer) Authenticate(r *http.Request) (onboard.Principal, error) {
+func (l *Issuer) Authenticate(r *http.Request) (onboard.Principal, error) {
 	h := r.Header.Get("Authorization")
 	raw, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || raw == "" {
-		return onboard.Principal{}, unauthorized
+		return onboard.Principal{}, auth.Unauthorized
 	}
 	var c claims
 	_, err := jwt.ParseWithClaims(strings.TrimSpace(raw), &c, func(*jwt.Token) (any, error) { return &l.key.PublicKey, nil },
 		jwt.WithValidMethods([]string{"ES256"}), jwt.WithIssuer(localIssuer), jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(l.Now))
 	if err != nil {
-		return onboard.Principal{}, unauthorized
+		return onboard.Principal{}, auth.Unauthorized
 	}
-	return principalFrom(c.Subject, c.Groups, c.PartnerID, c.Email)
+	return auth.PrincipalFrom(c.Subject, c.Groups, c.PartnerID, c.Email)
 }
