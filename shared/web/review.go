@@ -7,6 +7,8 @@ import (
 	"github.com/gcconboard/gcconboard/shared/onboard"
 )
 
+// reviewHandlers are the review function's: the queue and decisions here, the other staff routes
+// in staff.go.
 func (s *Server) reviewHandlers() map[string]http.HandlerFunc {
 	return map[string]http.HandlerFunc{
 		"GET /v1/eligibility/requests":                s.listRequests,

@@ -9,6 +9,9 @@ import (
 	"github.com/gcconboard/gcconboard/shared/store"
 )
 
+// The staff routes beside the review queue, served by the review function (reviewHandlers): a
+// partner's qualifications and validation codes, the audit trail, and outgoing mail.
+
 func (s *Server) legalBusinessProfile(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	prof, err := s.Store.PartnerProfile(r.Context(), p.PartnerID)
