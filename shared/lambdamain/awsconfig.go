@@ -24,12 +24,13 @@ func awsConfig(getenv func(string) string) (aws.Config, error) {
 	if key == "" || secret == "" {
 		return aws.Config{}, errors.New("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
 	}
+	overrides := endpoints(getenv)
 	cfg := aws.Config{
 		Region:        region,
 		Credentials:   credentials.NewStaticCredentialsProvider(key, secret, getenv("AWS_SESSION_TOKEN")),
-		ConfigSources: []any{endpoints(getenv)},
+		ConfigSources: []any{overrides},
 	}
-	if ignore, _ := strconv.ParseBool(getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")); !ignore {
+	if ignore, _, _ := overrides.GetIgnoreConfiguredEndpoints(context.Background()); !ignore {
 		if url := getenv("AWS_ENDPOINT_URL"); url != "" {
 			cfg.BaseEndpoint = aws.String(url)
 		}
